@@ -1,0 +1,29 @@
+package dev.servercore.core;
+
+import java.util.Locale;
+
+/** Why a session ended; the {@code reason} tag of {@code servercore.sessions.closed}. */
+public enum CloseReason {
+    /** The peer closed its end (end of stream). */
+    PEER_CLOSED,
+    /** An I/O error on the socket, e.g. a connection reset. */
+    ERROR,
+    /** The peer broke the framing of PROTOCOL.md, or session code threw {@link ProtocolException}. */
+    PROTOCOL_ERROR,
+    /** Session code threw an unexpected exception from a callback. */
+    HANDLER_ERROR,
+    /** {@link Session#disconnect()} was called. */
+    LOCAL,
+    /** The listener or connector was stopped. */
+    SHUTDOWN,
+    /** The peer did not read and the session's send queue exceeded its bound. */
+    SLOW_CONSUMER,
+    /** Nothing was received for the idle timeout. */
+    IDLE_TIMEOUT;
+
+    private final String tag = name().toLowerCase(Locale.ROOT);
+
+    public String tag() {
+        return tag;
+    }
+}

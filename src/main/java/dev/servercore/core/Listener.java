@@ -1,0 +1,80 @@
+package dev.servercore.core;
+
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
+
+/**
+ * Accepts game clients: a Spring Integration {@link TcpNetServerConnectionFactory} whose every accepted
+ * connection carries a new session from the session factory. Metrics are tagged {@code role=server}.
+ */
+public final class Listener extends Endpoint {
+
+    private static final Log log = LogFactory.getLog(Listener.class);
+    private static final long BIND_TIMEOUT_MILLIS = 10_000;
+
+    private final TcpNetServerConnectionFactory factory;
+    private final ServerCoreProperties.ListenerProperties properties;
+
+    public Listener(ServerCoreProperties.ListenerProperties listener, ServerCoreProperties.SessionProperties session,
+            Supplier<? extends Session> sessionFactory, SessionRegistry registry, MeterRegistry meters,
+            BeanFactory beanFactory, ApplicationEventPublisher events) {
+        super("server", "listener", session, listener.getMaxSessions(), registry, meters);
+        this.properties = listener;
+        this.factory = new TcpNetServerConnectionFactory(listener.getPort());
+        factory.setBeanName("servercore-listener");
+        factory.setLocalAddress(listener.getBindAddress());
+        factory.setBacklog(listener.getBacklog());
+        long idleMillis = listener.getIdleTimeout().toMillis();
+        if (idleMillis > 0) {
+            factory.setSoTimeout((int) Math.min(idleMillis, Integer.MAX_VALUE));
+        }
+        factory.setTcpNetConnectionSupport(new SessionConnectionSupport(sessionFactory));
+        configure(factory, listener.isTcpNoDelay(), session.getMaxFrameSize(), beanFactory, events);
+    }
+
+    @Override
+    void doStart() {
+        factory.start();
+        long deadline = System.currentTimeMillis() + BIND_TIMEOUT_MILLIS;
+        while (!factory.isListening()) {
+            if (!factory.isRunning() || System.currentTimeMillis() > deadline) {
+                factory.stop();
+                throw new IllegalStateException("Could not listen on " + properties.getBindAddress() + ":"
+                        + properties.getPort() + " (see the log above)");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while binding", e);
+            }
+        }
+        log.info("Listening on " + properties.getBindAddress() + ":" + port() + " (" + properties.getMode() + " mode, "
+                + (IoThreads.virtualThreadsAvailable() ? "virtual" : "platform") + " threads)");
+    }
+
+    /** The bound port (the real one when configured as 0). */
+    public int port() {
+        return factory.getPort();
+    }
+
+    public boolean isListening() {
+        return isRunning() && factory.isListening();
+    }
+
+    @Override
+    void stopAcceptingSessions() {
+        factory.beforeShutdown();
+    }
+
+    @Override
+    void stopFactory() {
+        factory.stop();
+    }
+}

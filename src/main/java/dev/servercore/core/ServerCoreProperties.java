@@ -1,0 +1,226 @@
+package dev.servercore.core;
+
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/** The engine's part of the {@code servercore.*} tree. Reference: HELP.md. */
+@ConfigurationProperties("servercore")
+@Validated
+public class ServerCoreProperties {
+
+    /** Framed speaks PROTOCOL.md; raw hands the session the bytes as they arrive. */
+    public enum Mode {
+        FRAMED, RAW
+    }
+
+    @Valid
+    private final ListenerProperties listener = new ListenerProperties();
+    @Valid
+    private final ConnectorProperties connector = new ConnectorProperties();
+    @Valid
+    private final SessionProperties session = new SessionProperties();
+
+    public ListenerProperties getListener() {
+        return listener;
+    }
+
+    public ConnectorProperties getConnector() {
+        return connector;
+    }
+
+    public SessionProperties getSession() {
+        return session;
+    }
+
+    public static class ListenerProperties {
+        /** Address the game port binds to. */
+        @NotBlank
+        private String bindAddress = "0.0.0.0";
+        /** Game port; 0 picks a free one. */
+        @Min(0)
+        @Max(65535)
+        private int port = 7777;
+        @NotNull
+        private Mode mode = Mode.FRAMED;
+        /** Accept queue length (the OS may cap it: net.core.somaxconn). */
+        @Min(1)
+        private int backlog = 1024;
+        private boolean tcpNoDelay = true;
+        /** Most sessions open at once; a connection beyond it is closed at once and counted as refused. */
+        @Min(1)
+        private int maxSessions = 20_000;
+        /** A session that receives nothing for this long is closed; 0 disables the timeout. */
+        @NotNull
+        private Duration idleTimeout = Duration.ZERO;
+
+        public String getBindAddress() {
+            return bindAddress;
+        }
+
+        public void setBindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public Mode getMode() {
+            return mode;
+        }
+
+        public void setMode(Mode mode) {
+            this.mode = mode;
+        }
+
+        public int getBacklog() {
+            return backlog;
+        }
+
+        public void setBacklog(int backlog) {
+            this.backlog = backlog;
+        }
+
+        public boolean isTcpNoDelay() {
+            return tcpNoDelay;
+        }
+
+        public void setTcpNoDelay(boolean tcpNoDelay) {
+            this.tcpNoDelay = tcpNoDelay;
+        }
+
+        public int getMaxSessions() {
+            return maxSessions;
+        }
+
+        public void setMaxSessions(int maxSessions) {
+            this.maxSessions = maxSessions;
+        }
+
+        public Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+        }
+    }
+
+    public static class ConnectorProperties {
+        /** Server the connector's sessions connect to. */
+        @NotBlank
+        private String host = "127.0.0.1";
+        @Min(1)
+        @Max(65535)
+        private int port = 7777;
+        @NotNull
+        private Mode mode = Mode.FRAMED;
+        private boolean tcpNoDelay = true;
+        @NotNull
+        private Duration connectTimeout = Duration.ofSeconds(5);
+
+        public String getHost() {
+            return host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public Mode getMode() {
+            return mode;
+        }
+
+        public void setMode(Mode mode) {
+            this.mode = mode;
+        }
+
+        public boolean isTcpNoDelay() {
+            return tcpNoDelay;
+        }
+
+        public void setTcpNoDelay(boolean tcpNoDelay) {
+            this.tcpNoDelay = tcpNoDelay;
+        }
+
+        public Duration getConnectTimeout() {
+            return connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+    }
+
+    public static class SessionProperties {
+        /** Largest frame accepted, header included (PROTOCOL.md: at most 65535). */
+        @Min(Frames.HEADER_SIZE)
+        @Max(Frames.MAX_FRAME_SIZE)
+        private int maxFrameSize = 4096;
+        /** Bytes a session may have queued and unwritten; beyond it the session is closed as a slow consumer. */
+        @NotNull
+        private DataSize sendQueueLimit = DataSize.ofMegabytes(1);
+        /** Most bytes gathered from the send queue into one socket write. */
+        @NotNull
+        private DataSize writeBatchSize = DataSize.ofKilobytes(64);
+        /** On shutdown, how long queued sends may take to flush before sessions are closed. */
+        @NotNull
+        private Duration shutdownDrainTimeout = Duration.ofSeconds(5);
+
+        public int getMaxFrameSize() {
+            return maxFrameSize;
+        }
+
+        public void setMaxFrameSize(int maxFrameSize) {
+            this.maxFrameSize = maxFrameSize;
+        }
+
+        public DataSize getSendQueueLimit() {
+            return sendQueueLimit;
+        }
+
+        public void setSendQueueLimit(DataSize sendQueueLimit) {
+            this.sendQueueLimit = sendQueueLimit;
+        }
+
+        public DataSize getWriteBatchSize() {
+            return writeBatchSize;
+        }
+
+        public void setWriteBatchSize(DataSize writeBatchSize) {
+            this.writeBatchSize = writeBatchSize;
+        }
+
+        public Duration getShutdownDrainTimeout() {
+            return shutdownDrainTimeout;
+        }
+
+        public void setShutdownDrainTimeout(Duration shutdownDrainTimeout) {
+            this.shutdownDrainTimeout = shutdownDrainTimeout;
+        }
+
+        public SessionSettings toSettings() {
+            return new SessionSettings(maxFrameSize, sendQueueLimit.toBytes(), (int) writeBatchSize.toBytes());
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package dev.servercore.core;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * One TCP connection, as game code sees it: the C# ServerCore {@code Session}.
+ *
+ * <p>Callbacks: {@link #onConnected} once, then {@link #onRecv} once per read, in order, on the
+ * connection's own reading thread; {@link #onSend} after each socket write; {@link #onDisconnected}
+ * exactly once, whatever ends the session. {@link #send} and {@link #disconnect} may be called from any
+ * thread and never wait for the network: sends are queued, and everything queued while a write is in
+ * flight goes out together in the next write (the C# {@code _pendingList}). Sends made while the session
+ * is handling a read are written once that read has been handled (one write per read batch).
+ *
+ * <p>Instances come from a session factory (a prototype-scoped bean): the engine never knows the class.
+ */
+public abstract class Session {
+
+    private static final Log log = LogFactory.getLog(Session.class);
+    private static final AtomicInteger ids = new AtomicInteger();
+
+    private final int id = ids.incrementAndGet();
+    private final ConcurrentLinkedQueue<byte[]> sendQueue = new ConcurrentLinkedQueue<>();
+    /**
+     * Bytes accepted by {@link #send} and not yet written, the write in flight included. Whoever takes an
+     * array off the queue (the writer, or {@link #ended} dropping the queue) subtracts it, once.
+     */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    private volatile SessionConnection connection;
+    private volatile SessionDispatcher dispatcher;
+    /** The reading thread while it is inside {@link #onRecv}: its sends are written after the read. */
+    private volatile Thread readingThread;
+
+    /** Unique for the life of the process, positive. */
+    public final int id() {
+        return id;
+    }
+
+    /** The peer's address, or null before the session is bound to a connection. */
+    public final InetSocketAddress remoteAddress() {
+        SessionConnection c = connection;
+        return c == null ? null : c.remoteAddress();
+    }
+
+    public final boolean isConnected() {
+        return dispatcher != null && closeReason.get() == null;
+    }
+
+    /** Why the session ended, or null while it is open. */
+    public final CloseReason closeReason() {
+        return ended.get() ? closeReason.get() : null;
+    }
+
+    /** Bytes queued for this session and not yet written to its socket. */
+    public final long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** Called once, before any {@link #onRecv}. */
+    protected void onConnected(InetSocketAddress endpoint) {
+    }
+
+    /** One read's worth of bytes, in arrival order; valid only during the call. */
+    protected abstract void onRecv(ByteBuffer data);
+
+    /** After a write of {@code numBytes} bytes reached the socket; on the writing thread. */
+    protected void onSend(int numBytes) {
+    }
+
+    /** Called exactly once when the session ends; {@link #closeReason()} says why. */
+    protected void onDisconnected(InetSocketAddress endpoint) {
+    }
+
+    /**
+     * Queues bytes for the peer; never blocks on the network. The array must not change afterwards (so one
+     * array may be sent to many sessions).
+     *
+     * @return false if the session is closed, or was closed because this send overflowed its queue
+     */
+    public boolean send(byte[] data) {
+        SessionDispatcher d = dispatcher;
+        if (d == null || closeReason.get() != null) {
+            return false;
+        }
+        long queued = queuedBytes.addAndGet(data.length);
+        sendQueue.offer(data);
+        if (queued > d.settings().sendQueueLimit()) {
+            log.info("Session " + id + " " + remoteAddress() + ": " + queued + " bytes queued, over the limit of "
+                    + d.settings().sendQueueLimit() + "; closing it as a slow consumer");
+            close(CloseReason.SLOW_CONSUMER);
+            return false;
+        }
+        if (Thread.currentThread() != readingThread) {
+            scheduleWrite();
+        }
+        return true;
+    }
+
+    /** Closes the session; idempotent, any thread. */
+    public final void disconnect() {
+        close(CloseReason.LOCAL);
+    }
+
+    /** The first reason wins; the close itself runs once, through the connection. */
+    final void close(CloseReason reason) {
+        if (!closeReason.compareAndSet(null, reason)) {
+            return;
+        }
+        SessionConnection c = connection;
+        if (c != null) {
+            c.close();
+        }
+        ended(); // in case the connection was never registered with a dispatcher
+    }
+
+    /** A read ended with this reason; recorded unless the session is already closing for another. */
+    final void noteReadEnded(CloseReason reason) {
+        closeReason.compareAndSet(null, reason);
+    }
+
+    final void bind(SessionConnection connection) {
+        this.connection = connection;
+    }
+
+    /**
+     * The connection is registered: the session opens. Called before its reading thread starts. It joins
+     * the registry (and so broadcasts) only after {@link #onConnected}, so what {@code onConnected} sends
+     * (a welcome) is the first thing the peer gets.
+     */
+    final void opened(SessionDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+        dispatcher.metrics().opened();
+        try {
+            onConnected(remoteAddress());
+        } catch (RuntimeException e) {
+            callbackFailed("onConnected", e);
+        }
+        dispatcher.registry().add(this);
+        if (ended.get()) {
+            dispatcher.registry().remove(this); // it ended during onConnected, before it was added
+        }
+    }
+
+    /** One read from the socket, on the connection's reading thread. */
+    final void received(byte[] chunk) {
+        SessionDispatcher d = dispatcher;
+        d.metrics().bytesReceived(chunk.length);
+        readingThread = Thread.currentThread();
+        try {
+            if (countsReadsAsPackets()) {
+                d.metrics().packetsReceived(1);
+            }
+            onRecv(ByteBuffer.wrap(chunk));
+        } catch (ProtocolException e) {
+            log.info("Session " + id + " " + remoteAddress() + ": protocol error: " + e.getMessage());
+            close(CloseReason.PROTOCOL_ERROR);
+        } catch (RuntimeException e) {
+            callbackFailed("onRecv", e);
+        } finally {
+            readingThread = null;
+        }
+        scheduleWrite();
+    }
+
+    /** In raw mode a packet is a read; {@link PacketSession} counts frames instead. */
+    boolean countsReadsAsPackets() {
+        return true;
+    }
+
+    final SessionSettings settings() {
+        return dispatcher.settings();
+    }
+
+    final SessionMetrics metrics() {
+        return dispatcher.metrics();
+    }
+
+    /** The connection is gone; may be called more than once, acts once. */
+    final void ended() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        closeReason.compareAndSet(null, CloseReason.PEER_CLOSED);
+        if (writing.compareAndSet(false, true)) {
+            dropQueue(); // no writer is running, and none will start: `writing` stays taken
+        } // else the running writer sees `ended` and drops the queue itself
+        SessionDispatcher d = dispatcher;
+        if (d != null) {
+            d.sessionEnded(this);
+            try {
+                onDisconnected(remoteAddress());
+            } catch (RuntimeException e) {
+                log.error("Session " + id + ": onDisconnected threw", e);
+            }
+        }
+    }
+
+    private void callbackFailed(String callback, RuntimeException e) {
+        log.error("Session " + id + " " + remoteAddress() + ": " + callback + " threw; closing the session", e);
+        close(CloseReason.HANDLER_ERROR);
+    }
+
+    private void scheduleWrite() {
+        if (!sendQueue.isEmpty() && writing.compareAndSet(false, true)) {
+            dispatcher.writeExecutor().execute(this::writeQueued);
+        }
+    }
+
+    /**
+     * The only consumer of the send queue: one at a time, guarded by {@link #writing}. It runs on an I/O
+     * thread of its own, never on a caller's, because a blocking write to a peer that does not read would
+     * otherwise stall the caller (and the slow-consumer limit could never be reached).
+     */
+    private void writeQueued() {
+        SessionDispatcher d = dispatcher;
+        SessionConnection c = connection;
+        int batchLimit = d.settings().writeBatchBytes();
+        try {
+            while (true) {
+                if (ended.get()) {
+                    dropQueue();
+                    return;
+                }
+                byte[] first = sendQueue.poll();
+                if (first == null) {
+                    writing.set(false);
+                    // A send may have queued after the poll and seen writing == true: look again.
+                    if (sendQueue.isEmpty() || !writing.compareAndSet(false, true)) {
+                        return;
+                    }
+                    continue;
+                }
+                int length = first.length;
+                int packets = 1;
+                for (byte[] queued : sendQueue) {
+                    if (length + queued.length > batchLimit) {
+                        break;
+                    }
+                    length += queued.length;
+                    packets++;
+                }
+                byte[] batch = first;
+                if (packets > 1) {
+                    // Only this writer takes from the queue, so the next polls return what was just counted.
+                    batch = new byte[length];
+                    System.arraycopy(first, 0, batch, 0, first.length);
+                    for (int i = 1, position = first.length; i < packets; i++) {
+                        byte[] queued = sendQueue.poll();
+                        System.arraycopy(queued, 0, batch, position, queued.length);
+                        position += queued.length;
+                    }
+                }
+                try {
+                    c.write(batch, length);
+                } finally {
+                    queuedBytes.addAndGet(-length);
+                }
+                d.metrics().sent(length, packets);
+                try {
+                    onSend(length);
+                } catch (RuntimeException e) {
+                    callbackFailed("onSend", e);
+                }
+            }
+        } catch (Exception e) {
+            if (closeReason.get() == null) {
+                log.debug("Session " + id + ": write failed: " + e);
+            }
+            close(CloseReason.ERROR);
+            dropQueue(); // `writing` stays taken: the session writes no more
+        }
+    }
+
+    /** Only the holder of {@link #writing} calls this. */
+    private void dropQueue() {
+        for (byte[] dropped; (dropped = sendQueue.poll()) != null; ) {
+            queuedBytes.addAndGet(-dropped.length);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "#" + id + "(" + remoteAddress() + ")";
+    }
+}

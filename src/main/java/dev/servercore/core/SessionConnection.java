@@ -1,0 +1,63 @@
+package dev.servercore.core;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
+import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
+
+/**
+ * Spring Integration's blocking connection, bound to the session it carries. It adds two things:
+ * the reason a read ended (end of stream, idle timeout or error) is handed to the session before the
+ * connection closes; and {@link #write} goes straight to the socket, because the session already
+ * gathers its queued sends into one array, and {@link TcpNetConnection#send} would give every
+ * connection a buffer as large as the socket's send buffer.
+ */
+final class SessionConnection extends TcpNetConnection {
+
+    private final Socket socket;
+    private final Session session;
+    private final InetSocketAddress remoteAddress;
+
+    SessionConnection(Socket socket, boolean server, boolean lookupHost, ApplicationEventPublisher publisher,
+            String factoryName, Session session) {
+        super(socket, server, lookupHost, publisher, factoryName);
+        this.socket = socket;
+        this.session = session;
+        this.remoteAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
+        session.bind(this);
+    }
+
+    Session session() {
+        return session;
+    }
+
+    InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** Writes and flushes; only the session's single writer calls it. */
+    void write(byte[] bytes, int length) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(bytes, 0, length);
+        out.flush();
+    }
+
+    @Override
+    protected boolean handleReadException(Exception exception) {
+        Throwable cause = exception instanceof UncheckedIOException ? exception.getCause() : exception;
+        if (cause instanceof SoftEndOfStreamException) {
+            session.noteReadEnded(CloseReason.PEER_CLOSED);
+        } else if (cause instanceof SocketTimeoutException) {
+            session.noteReadEnded(CloseReason.IDLE_TIMEOUT);
+        } else {
+            session.noteReadEnded(CloseReason.ERROR);
+        }
+        return super.handleReadException(exception);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.servercore.core;
+
+import java.net.Socket;
+import java.util.function.Supplier;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
+import org.springframework.integration.ip.tcp.connection.TcpNetConnectionSupport;
+
+/** Makes each new connection of a factory a {@link SessionConnection} carrying a new session. */
+final class SessionConnectionSupport implements TcpNetConnectionSupport {
+
+    private final Supplier<? extends Session> sessionFactory;
+
+    SessionConnectionSupport(Supplier<? extends Session> sessionFactory) {
+        this.sessionFactory = sessionFactory;
+    }
+
+    @Override
+    public TcpNetConnection createNewConnection(Socket socket, boolean server, boolean lookupHost,
+            ApplicationEventPublisher publisher, String connectionFactoryName) {
+        return new SessionConnection(socket, server, lookupHost, publisher, connectionFactoryName,
+                sessionFactory.get());
+    }
+}

@@ -1,0 +1,97 @@
+package dev.servercore.core;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.integration.ip.IpHeaders;
+import org.springframework.integration.ip.tcp.connection.TcpConnection;
+import org.springframework.integration.ip.tcp.connection.TcpListener;
+import org.springframework.integration.ip.tcp.connection.TcpSender;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.support.ErrorMessage;
+
+/**
+ * The listener and sender registered with one Spring Integration connection factory: it opens a session
+ * when the factory registers a new connection, hands each read to that session on the connection's own
+ * thread (so a session sees its bytes in order), and ends the session when the factory drops the
+ * connection. It also holds what the sessions of that factory share.
+ */
+final class SessionDispatcher implements TcpListener, TcpSender {
+
+    private static final Log log = LogFactory.getLog(SessionDispatcher.class);
+
+    private final String endpointName;
+    private final SessionRegistry registry;
+    private final SessionMetrics metrics;
+    private final SessionSettings settings;
+    private final Executor writeExecutor;
+    private final int maxSessions;
+    /** Reads arrive as Messages that name their connection by id. */
+    private final Map<Object, Session> sessionsByConnectionId = new ConcurrentHashMap<>();
+
+    SessionDispatcher(String endpointName, SessionRegistry registry, SessionMetrics metrics, SessionSettings settings,
+            Executor writeExecutor, int maxSessions) {
+        this.endpointName = endpointName;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.writeExecutor = writeExecutor;
+        this.maxSessions = maxSessions;
+    }
+
+    @Override
+    public void addNewConnection(TcpConnection connection) {
+        SessionConnection sessionConnection = (SessionConnection) connection;
+        if (metrics.active() >= maxSessions) {
+            metrics.refused();
+            log.warn("Refusing " + sessionConnection.remoteAddress() + ": " + endpointName + " has " + maxSessions
+                    + " sessions open");
+            connection.close();
+            return;
+        }
+        sessionsByConnectionId.put(connection.getConnectionId(), sessionConnection.session());
+        sessionConnection.session().opened(this);
+    }
+
+    @Override
+    public void removeDeadConnection(TcpConnection connection) {
+        sessionsByConnectionId.remove(connection.getConnectionId());
+        ((SessionConnection) connection).session().ended();
+    }
+
+    @Override
+    public void onMessage(Message<?> message) {
+        if (message instanceof ErrorMessage) {
+            return; // the read failure was already handed to the session (SessionConnection)
+        }
+        Object connectionId = message.getHeaders().get(IpHeaders.CONNECTION_ID);
+        Session session = connectionId == null ? null : sessionsByConnectionId.get(connectionId);
+        if (session != null) {
+            session.received((byte[]) message.getPayload());
+        }
+    }
+
+    void sessionEnded(Session session) {
+        registry.remove(session);
+        metrics.closed(session.closeReason());
+    }
+
+    SessionRegistry registry() {
+        return registry;
+    }
+
+    SessionMetrics metrics() {
+        return metrics;
+    }
+
+    SessionSettings settings() {
+        return settings;
+    }
+
+    Executor writeExecutor() {
+        return writeExecutor;
+    }
+}

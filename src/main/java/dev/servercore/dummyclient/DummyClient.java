@@ -1,0 +1,167 @@
+package dev.servercore.dummyclient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+
+import dev.servercore.core.Connector;
+import dev.servercore.core.Session;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+
+/**
+ * Drives the dummy client: opens the sessions, lets them exchange echoes (the five hellos, or load for a
+ * duration, or load until stopped), then logs one summary. The exit code is 0 only if every session was
+ * welcomed, every reply matched its request, and nothing failed or disconnected unexpectedly.
+ */
+public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
+
+    private static final Log log = LogFactory.getLog(DummyClient.class);
+
+    private final Connector connector;
+    private final DummyClientProperties properties;
+    private final LoadReport report;
+    private final MeterRegistry meters;
+    private final List<DummyClientSession> sessions = new ArrayList<>();
+    private volatile int exitCode = 1;
+
+    public DummyClient(Connector connector, DummyClientProperties properties, LoadReport report, MeterRegistry meters) {
+        this.connector = connector;
+        this.properties = properties;
+        this.report = report;
+        this.meters = meters;
+    }
+
+    public boolean isContinuous() {
+        return properties.isContinuous();
+    }
+
+    @Override
+    public int getExitCode() {
+        return exitCode;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) throws InterruptedException {
+        if (properties.isContinuous()) {
+            Thread driver = new Thread(this::runContinuously, "dummyclient-driver");
+            driver.setDaemon(true);
+            driver.start();
+            return;
+        }
+        exitCode = runOnce() ? 0 : 1;
+    }
+
+    private boolean runOnce() throws InterruptedException {
+        boolean load = properties.isLoad();
+        Duration warmup = load ? properties.getWarmup() : Duration.ZERO;
+        if (!warmup.isZero()) {
+            report.pauseMeasuring();
+        }
+        long start = System.nanoTime();
+        connectAll();
+        boolean welcomed = await(() -> report.welcomedCount() == properties.getSessions(), properties.getTimeout());
+        if (!welcomed) {
+            log.error("Only " + report.welcomedCount() + " of " + properties.getSessions()
+                    + " sessions were welcomed within " + properties.getTimeout());
+        }
+        boolean finished = false;
+        if (!welcomed) {
+            report.stopSending();
+        } else if (load) {
+            sleep(warmup);
+            report.startMeasuring();
+            start = System.nanoTime();
+            sleep(properties.getDuration());
+            report.stopSending();
+            finished = await(() -> outstanding() == 0, properties.getTimeout());
+        } else {
+            finished = await(() -> sessions.stream().allMatch(s -> s.echoes().isDone()), properties.getTimeout());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        LoadReport.Snapshot figures = report.snapshot(seconds);
+        long unanswered = outstanding();
+        boolean ok = welcomed && finished && figures.clean() && unanswered == 0;
+        log.info(String.format(Locale.ROOT, "Dummy client summary: mode=%s sessions=%d %s unanswered=%d %s result=%s",
+                load ? "load" : "hello", properties.getSessions(), figures.describe(), unanswered, wireFigures(),
+                ok ? "OK" : "FAILED"));
+        report.closing();
+        return ok;
+    }
+
+    private void runContinuously() {
+        try {
+            connectAll();
+            while (!Thread.currentThread().isInterrupted()) {
+                long start = System.nanoTime();
+                sleep(properties.getReportInterval());
+                LoadReport.Snapshot figures = report.snapshot((System.nanoTime() - start) / 1e9);
+                log.info("Dummy client: sessions=" + properties.getSessions() + " " + figures.describe() + " "
+                        + wireFigures());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Opens every session, a bounded number of connects at a time. */
+    private void connectAll() throws InterruptedException {
+        Semaphore inProgress = new Semaphore(properties.getConnectConcurrency());
+        List<CompletableFuture<Session>> connects = new ArrayList<>();
+        for (int i = 0; i < properties.getSessions(); i++) {
+            inProgress.acquire();
+            connects.add(connector.connect().whenComplete((session, failure) -> inProgress.release()));
+        }
+        for (CompletableFuture<Session> connect : connects) {
+            try {
+                synchronized (sessions) {
+                    sessions.add((DummyClientSession) connect.join());
+                }
+            } catch (RuntimeException failed) {
+                report.error(); // logged and counted by the connector
+            }
+        }
+    }
+
+    private long outstanding() {
+        synchronized (sessions) {
+            return sessions.stream().mapToLong(s -> s.echoes().outstanding()).sum();
+        }
+    }
+
+    /** Figures of the connector's meters: what crossed the wire. */
+    private String wireFigures() {
+        return String.format(Locale.ROOT, "bytes_sent=%.0f bytes_received=%.0f packets_sent=%.0f packets_received=%.0f",
+                count("servercore.bytes.sent"), count("servercore.bytes.received"), count("servercore.packets.sent"),
+                count("servercore.packets.received"));
+    }
+
+    private double count(String meter) {
+        return meters.get(meter).tag("endpoint", connector.name()).counter().count();
+    }
+
+    private static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    private static void sleep(Duration duration) throws InterruptedException {
+        if (!duration.isZero()) {
+            Thread.sleep(duration.toMillis());
+        }
+    }
+}

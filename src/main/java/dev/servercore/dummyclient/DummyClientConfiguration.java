@@ -1,0 +1,62 @@
+package dev.servercore.dummyclient;
+
+import dev.servercore.core.Connector;
+import dev.servercore.core.Frames;
+import dev.servercore.core.ServerCoreProperties;
+import dev.servercore.core.Session;
+import dev.servercore.core.SessionRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.context.annotation.Scope;
+
+/** The dummy client profile: a connector whose sessions echo, and the driver that opens them. */
+@Configuration(proxyBeanMethods = false)
+@Profile("dummyclient")
+public class DummyClientConfiguration {
+
+    @Bean
+    LoadReport loadReport(MeterRegistry meters) {
+        return new LoadReport(meters);
+    }
+
+    /** The session factory: framed or raw as the connector is set. */
+    @Bean
+    @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
+    Session dummySession(ServerCoreProperties properties, DummyClientProperties dummyClient, LoadReport loadReport) {
+        return switch (properties.getConnector().getMode()) {
+            case FRAMED -> new DummySession(loadReport, dummyClient);
+            case RAW -> new RawDummySession(loadReport, dummyClient);
+        };
+    }
+
+    @Bean
+    Connector dummyClientConnector(ServerCoreProperties properties,
+            @Qualifier("dummySession") ObjectProvider<Session> dummySession, MeterRegistry meters,
+            BeanFactory beanFactory, ApplicationEventPublisher events) {
+        return new Connector("dummyclient", properties.getConnector(), properties.getSession(), dummySession::getObject,
+                new SessionRegistry(), meters, beanFactory, events);
+    }
+
+    @Bean
+    DummyClient dummyClient(Connector dummyClientConnector, ServerCoreProperties engine,
+            DummyClientProperties properties, LoadReport loadReport, MeterRegistry meters) {
+        int bodySize = properties.getBodySize();
+        if (engine.getConnector().getMode() == ServerCoreProperties.Mode.RAW && properties.isLoad() && bodySize == 0) {
+            throw new IllegalStateException("servercore.dummyclient.body-size must be above 0 in raw mode: "
+                    + "an empty raw message has no echo");
+        }
+        if (engine.getConnector().getMode() == ServerCoreProperties.Mode.FRAMED
+                && bodySize + Frames.HEADER_SIZE > engine.getSession().getMaxFrameSize()) {
+            throw new IllegalStateException("servercore.dummyclient.body-size " + bodySize
+                    + " does not fit in servercore.session.max-frame-size " + engine.getSession().getMaxFrameSize());
+        }
+        return new DummyClient(dummyClientConnector, properties, loadReport, meters);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.servercore.dummyclient;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+import dev.servercore.core.CloseReason;
+import dev.servercore.core.PacketSession;
+import dev.servercore.core.ProtocolException;
+import dev.servercore.server.GamePackets;
+
+/**
+ * The dummy client's session (framed mode), like the C# DummyClient's: it waits for the welcome, then
+ * sends echo requests and checks every reply, in order.
+ */
+final class DummySession extends PacketSession implements DummyClientSession {
+
+    private final LoadReport report;
+    private final EchoStream echoes;
+    private volatile boolean welcomed;
+
+    DummySession(LoadReport report, DummyClientProperties properties) {
+        this.report = report;
+        this.echoes = new EchoStream(report, properties, id());
+    }
+
+    @Override
+    protected void onRecvPacket(int packetId, ByteBuffer body) {
+        if (!welcomed) {
+            if (packetId != GamePackets.S_WELCOME || !EchoStream.matches(body, GamePackets.WELCOME_BYTES)) {
+                report.error();
+                throw new ProtocolException("expected S_Welcome first, got packet " + packetId);
+            }
+            welcomed = true;
+            report.welcomed();
+            for (int i = echoes.initialBurst(); i > 0; i--) {
+                send(GamePackets.ECHO, echoes.nextRequest());
+            }
+            return;
+        }
+        switch (packetId) {
+            case GamePackets.ECHO -> {
+                if (echoes.outstanding() == 0) {
+                    report.error();
+                    throw new ProtocolException("an echo reply nobody asked for");
+                }
+                if (echoes.replied(EchoStream.matches(body, echoes.expectedReply()))) {
+                    send(GamePackets.ECHO, echoes.nextRequest());
+                }
+            }
+            case GamePackets.S_CHAT -> {
+                // other players' chat: not ours to check
+            }
+            default -> report.error();
+        }
+    }
+
+    @Override
+    protected void onDisconnected(InetSocketAddress endpoint) {
+        CloseReason reason = closeReason();
+        report.disconnected(reason == CloseReason.SHUTDOWN || reason == CloseReason.LOCAL);
+    }
+
+    @Override
+    public boolean isWelcomed() {
+        return welcomed;
+    }
+
+    @Override
+    public EchoStream echoes() {
+        return echoes;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.servercore.server;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+import dev.servercore.core.Session;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/** The demo server's session in raw mode: the welcome text without a header, then every read echoed. */
+public class RawGameSession extends Session {
+
+    private static final Log log = LogFactory.getLog(RawGameSession.class);
+
+    @Override
+    protected void onConnected(InetSocketAddress endpoint) {
+        log.info("Session " + id() + " connected (raw): " + endpoint);
+        send(GamePackets.WELCOME_BYTES);
+    }
+
+    @Override
+    protected void onRecv(ByteBuffer data) {
+        byte[] copy = new byte[data.remaining()];
+        data.get(copy);
+        send(copy);
+    }
+
+    @Override
+    protected void onDisconnected(InetSocketAddress endpoint) {
+        log.info("Session " + id() + " disconnected: " + endpoint + " (" + closeReason().tag() + ")");
+    }
+}
