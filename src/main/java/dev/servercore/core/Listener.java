@@ -21,13 +21,13 @@ public final class Listener extends Endpoint {
     private final TcpNetServerConnectionFactory factory;
     private final ServerCoreProperties.ListenerProperties properties;
 
-    public Listener(ServerCoreProperties.ListenerProperties listener, ServerCoreProperties.SessionProperties session,
+    public Listener(String name, ServerCoreProperties.ListenerProperties listener, ServerCoreProperties.SessionProperties session,
             Supplier<? extends Session> sessionFactory, SessionRegistry registry, MeterRegistry meters,
             BeanFactory beanFactory, ApplicationEventPublisher events) {
-        super("server", "listener", session, listener.getMaxSessions(), registry, meters);
+        super("server", name, session, listener.getMaxSessions(), registry, meters);
         this.properties = listener;
         this.factory = new TcpNetServerConnectionFactory(listener.getPort());
-        factory.setBeanName("servercore-listener");
+        factory.setBeanName(name);
         factory.setLocalAddress(listener.getBindAddress());
         factory.setBacklog(listener.getBacklog());
         long idleMillis = listener.getIdleTimeout().toMillis();

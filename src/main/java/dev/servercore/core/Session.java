@@ -41,8 +41,8 @@ public abstract class Session {
 
     private volatile SessionConnection connection;
     private volatile SessionDispatcher dispatcher;
-    /** The reading thread while it is inside {@link #onRecv}: its sends are written after the read. */
-    private volatile Thread readingThread;
+    /** The thread inside {@link #onConnected} or {@link #onRecv}: its sends are written when it returns. */
+    private volatile Thread callbackThread;
 
     /** Unique for the life of the process, positive. */
     public final int id() {
@@ -103,7 +103,7 @@ public abstract class Session {
             close(CloseReason.SLOW_CONSUMER);
             return false;
         }
-        if (Thread.currentThread() != readingThread) {
+        if (Thread.currentThread() != callbackThread) {
             scheduleWrite();
         }
         return true;
@@ -136,29 +136,33 @@ public abstract class Session {
     }
 
     /**
-     * The connection is registered: the session opens. Called before its reading thread starts. It joins
-     * the registry (and so broadcasts) only after {@link #onConnected}, so what {@code onConnected} sends
-     * (a welcome) is the first thing the peer gets.
+     * The connection is registered: the session opens. Called before its reading thread starts. What
+     * {@link #onConnected} sends (a welcome) is written only once the session is in the registry: so the
+     * welcome is the first thing the peer gets, and a peer that has it is already reached by broadcasts.
      */
     final void opened(SessionDispatcher dispatcher) {
         this.dispatcher = dispatcher;
         dispatcher.metrics().opened();
+        callbackThread = Thread.currentThread();
         try {
             onConnected(remoteAddress());
         } catch (RuntimeException e) {
             callbackFailed("onConnected", e);
+        } finally {
+            callbackThread = null;
         }
         dispatcher.registry().add(this);
         if (ended.get()) {
             dispatcher.registry().remove(this); // it ended during onConnected, before it was added
         }
+        scheduleWrite();
     }
 
     /** One read from the socket, on the connection's reading thread. */
     final void received(byte[] chunk) {
         SessionDispatcher d = dispatcher;
         d.metrics().bytesReceived(chunk.length);
-        readingThread = Thread.currentThread();
+        callbackThread = Thread.currentThread();
         try {
             if (countsReadsAsPackets()) {
                 d.metrics().packetsReceived(1);
@@ -170,7 +174,7 @@ public abstract class Session {
         } catch (RuntimeException e) {
             callbackFailed("onRecv", e);
         } finally {
-            readingThread = null;
+            callbackThread = null;
         }
         scheduleWrite();
     }

@@ -48,7 +48,7 @@ public class ServerConfiguration {
     Listener listener(ServerCoreProperties properties, @Qualifier("gameSession") ObjectProvider<Session> gameSession,
             SessionRegistry gameSessions, MeterRegistry meters, BeanFactory beanFactory,
             ApplicationEventPublisher events) {
-        return new Listener(properties.getListener(), properties.getSession(), gameSession::getObject, gameSessions,
+        return new Listener("listener", properties.getListener(), properties.getSession(), gameSession::getObject, gameSessions,
                 meters, beanFactory, events);
     }
 
