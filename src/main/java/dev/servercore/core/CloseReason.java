@@ -19,7 +19,9 @@ public enum CloseReason {
     /** The peer did not read and the session's send queue exceeded its bound. */
     SLOW_CONSUMER,
     /** Nothing was received for the idle timeout. */
-    IDLE_TIMEOUT;
+    IDLE_TIMEOUT,
+    /** The TLS handshake or a TLS record failed, e.g. a plain-text client on a TLS listener. */
+    TLS_ERROR;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
 

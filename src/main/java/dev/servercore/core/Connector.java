@@ -1,14 +1,17 @@
 package dev.servercore.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.integration.ip.tcp.connection.TcpConnectionSupport;
+import org.springframework.integration.ip.tcp.connection.DefaultTcpSocketSupport;
 import org.springframework.integration.ip.tcp.connection.TcpNetClientConnectionFactory;
 
 /**
@@ -21,21 +24,41 @@ public final class Connector extends Endpoint {
     private static final Log log = LogFactory.getLog(Connector.class);
 
     private final TcpNetClientConnectionFactory factory;
+    private final ServerCoreProperties.ConnectorProperties properties;
     private final String target;
+    private final Counter retries;
+    private final List<SessionKeeper> keepers = new ArrayList<>();
     private volatile boolean accepting;
 
-    public Connector(String name, ServerCoreProperties.ConnectorProperties connector, ServerCoreProperties.SessionProperties session,
+    public Connector(String name, ServerCoreProperties.ConnectorProperties connector,
+            ServerCoreProperties.SessionProperties session, Supplier<? extends Session> sessionFactory,
+            SessionRegistry registry, MeterRegistry meters, BeanFactory beanFactory, ApplicationEventPublisher events) {
+        this(name, new TcpNetClientConnectionFactory(connector.getHost(), connector.getPort()), connector, session,
+                sessionFactory, registry, meters, beanFactory, events);
+    }
+
+    private Connector(String name, TcpNetClientConnectionFactory factory,
+            ServerCoreProperties.ConnectorProperties connector, ServerCoreProperties.SessionProperties session,
             Supplier<? extends Session> sessionFactory, SessionRegistry registry, MeterRegistry meters,
             BeanFactory beanFactory, ApplicationEventPublisher events) {
-        super("client", name, session, Integer.MAX_VALUE, registry, meters);
+        super("client", name, factory, session, Integer.MAX_VALUE, connector.isTcpNoDelay(), registry, meters,
+                beanFactory, events);
+        this.factory = factory;
+        this.properties = connector;
         this.target = connector.getHost() + ":" + connector.getPort();
-        this.factory = new TcpNetClientConnectionFactory(connector.getHost(), connector.getPort());
-        factory.setBeanName(name);
+        this.retries = Counter.builder("servercore.connect.retries")
+                .description("Reconnect attempts of kept sessions, after a loss or a failed attempt")
+                .tags("role", "client", "endpoint", name).register(meters);
         factory.setSingleUse(true);
         // Spring Integration takes whole seconds here
         factory.setConnectTimeout((int) Math.max(1, connector.getConnectTimeout().toSeconds()));
+        if (connector.getTls().isEnabled()) {
+            factory.setTcpSocketFactorySupport(
+                    TlsSockets.socketFactory(connector.getTls(), "servercore.connector.tls", false));
+            factory.setTcpSocketSupport(new DefaultTcpSocketSupport(connector.getTls().isVerifyHost()));
+        }
         factory.setTcpNetConnectionSupport(new SessionConnectionSupport(sessionFactory));
-        configure(factory, connector.isTcpNoDelay(), session.getMaxFrameSize(), beanFactory, events);
+        initialize();
     }
 
     @Override
@@ -49,6 +72,31 @@ public final class Connector extends Endpoint {
      * ({@code servercore.connect.failures}); the future then completes exceptionally, never the caller.
      */
     public CompletableFuture<Session> connect() {
+        return attempt().whenComplete((session, failure) -> {
+            if (failure != null) {
+                log.warn("Connect to " + target + " failed: " + failure.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Keeps {@code count} sessions connected: each one lost for any reason but {@link Session#disconnect()}
+     * or shutdown is replaced by a new one, and a failed connect is tried again, after an exponential
+     * backoff with jitter ({@code servercore.connector.reconnect.*}). Every retry is counted in
+     * {@code servercore.connect.retries}.
+     */
+    public void keepConnected(int count) {
+        synchronized (keepers) {
+            for (int i = 0; i < count; i++) {
+                SessionKeeper keeper = new SessionKeeper(this, properties.getReconnect(), keepers.size());
+                keepers.add(keeper);
+                keeper.start();
+            }
+        }
+    }
+
+    /** One connect attempt; counted when it fails, logged by the caller. */
+    CompletableFuture<Session> attempt() {
         CompletableFuture<Session> result = new CompletableFuture<>();
         if (!accepting) {
             result.completeExceptionally(new IllegalStateException("connector to " + target + " is not running"));
@@ -56,15 +104,21 @@ public final class Connector extends Endpoint {
         }
         ioThreads.execute(() -> {
             try {
-                TcpConnectionSupport connection = factory.getConnection();
-                result.complete(((SessionConnection) connection).session());
+                result.complete(((SessionConnection) factory.getConnection()).session());
             } catch (Exception e) {
                 metrics().connectFailed();
-                log.warn("Connect to " + target + " failed: " + e.getMessage());
                 result.completeExceptionally(e);
             }
         });
         return result;
+    }
+
+    void retried() {
+        retries.increment();
+    }
+
+    boolean isAccepting() {
+        return accepting;
     }
 
     public String target() {
@@ -74,10 +128,8 @@ public final class Connector extends Endpoint {
     @Override
     void stopAcceptingSessions() {
         accepting = false;
-    }
-
-    @Override
-    void stopFactory() {
-        factory.stop();
+        synchronized (keepers) {
+            keepers.forEach(SessionKeeper::stop);
+        }
     }
 }

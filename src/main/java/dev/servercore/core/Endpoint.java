@@ -13,9 +13,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.integration.ip.tcp.connection.AbstractConnectionFactory;
 
 /**
- * What a {@link Listener} and a {@link Connector} share: their sessions, meters, threads, and the
- * orderly stop: take no new sessions, let queued sends flush for a bounded time, then close every
- * session (each {@code onDisconnected} runs once, with reason {@link CloseReason#SHUTDOWN}).
+ * What a {@link Listener} and a {@link Connector} share: a Spring Integration connection factory, its
+ * sessions, meters and threads, and the orderly stop: take no new sessions, let queued sends flush for
+ * a bounded time, then close every session (each {@code onDisconnected} runs once, with reason
+ * {@link CloseReason#SHUTDOWN}).
  */
 public abstract sealed class Endpoint implements SmartLifecycle permits Listener, Connector {
 
@@ -27,31 +28,33 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
     private final Duration drainTimeout;
     final SessionDispatcher dispatcher;
     final ExecutorService ioThreads;
+    private final AbstractConnectionFactory factory;
     private volatile boolean running;
 
-    Endpoint(String role, String name, ServerCoreProperties.SessionProperties session, int maxSessions,
-            SessionRegistry registry, MeterRegistry meters) {
+    Endpoint(String role, String name, AbstractConnectionFactory factory, ServerCoreProperties.SessionProperties session,
+            int maxSessions, boolean tcpNoDelay, SessionRegistry registry, MeterRegistry meters,
+            BeanFactory beanFactory, ApplicationEventPublisher events) {
         this.name = name;
         this.registry = registry;
+        this.factory = factory;
         this.metrics = new SessionMetrics(meters, role, name, registry);
         this.drainTimeout = session.getShutdownDrainTimeout();
         this.ioThreads = IoThreads.newExecutor("servercore-" + name + "-io-");
-        this.dispatcher = new SessionDispatcher(name, registry, metrics, session.toSettings(), ioThreads, maxSessions);
-    }
+        this.dispatcher = new SessionDispatcher(name, registry, metrics, session.toSettings(), ioThreads, maxSessions,
+                this::sweepClosedConnections);
 
-    /**
-     * Applies what every factory of ours has in common, and initializes it as the container would a bean
-     * (its message mapper needs the bean factory).
-     */
-    void configure(AbstractConnectionFactory factory, boolean tcpNoDelay, int maxFrameSize, BeanFactory beanFactory,
-            ApplicationEventPublisher events) {
+        factory.setBeanName(name);
         factory.setBeanFactory(beanFactory);
         factory.setApplicationEventPublisher(events);
         factory.setSoTcpNoDelay(tcpNoDelay);
-        factory.setDeserializer(new ChunkDeserializer(Math.max(maxFrameSize, 64 * 1024)));
+        factory.setDeserializer(new ChunkDeserializer(Math.max(session.getMaxFrameSize(), 64 * 1024)));
         factory.setTaskExecutor(ioThreads);
         factory.registerListener(dispatcher);
         factory.registerSender(dispatcher);
+    }
+
+    /** Initializes the factory as the container would a bean, once the subclass has configured it. */
+    final void initialize() {
         factory.afterPropertiesSet();
     }
 
@@ -91,7 +94,7 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
         for (Session session : registry.all()) {
             session.close(CloseReason.SHUTDOWN);
         }
-        stopFactory();
+        factory.stop();
         ioThreads.shutdown();
         try {
             if (!ioThreads.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -112,7 +115,13 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
 
     abstract void stopAcceptingSessions();
 
-    abstract void stopFactory();
+    /**
+     * Spring Integration keeps every connection in its factory until it next looks for closed ones (on
+     * an accept or a connect): after the last client left, their sessions would stay reachable.
+     */
+    private void sweepClosedConnections() {
+        factory.getOpenConnectionIds();
+    }
 
     private static void sleepQuietly(long millis) {
         try {

@@ -1,9 +1,13 @@
 package dev.servercore.core;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stacks; on Java 17 a cached pool of platform threads. The build targets Java 17, hence the reflection.
  */
 public final class IoThreads {
+
+    private static final Duration PLATFORM_THREAD_KEEP_ALIVE = Duration.ofSeconds(5);
 
     private IoThreads() {
     }
@@ -37,11 +43,14 @@ public final class IoThreads {
             }
         }
         AtomicInteger count = new AtomicInteger();
-        return Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, namePrefix + count.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        });
+        // A cached pool, but idle threads go after a few seconds rather than a minute: once a crowd of
+        // clients has left, its threads should not outstay it.
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, PLATFORM_THREAD_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS,
+                new SynchronousQueue<>(), task -> {
+                    Thread thread = new Thread(task, namePrefix + count.getAndIncrement());
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 
     private static Method virtualThreadFactoryMethod() {

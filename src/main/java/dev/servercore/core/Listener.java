@@ -21,21 +21,31 @@ public final class Listener extends Endpoint {
     private final TcpNetServerConnectionFactory factory;
     private final ServerCoreProperties.ListenerProperties properties;
 
-    public Listener(String name, ServerCoreProperties.ListenerProperties listener, ServerCoreProperties.SessionProperties session,
-            Supplier<? extends Session> sessionFactory, SessionRegistry registry, MeterRegistry meters,
-            BeanFactory beanFactory, ApplicationEventPublisher events) {
-        super("server", name, session, listener.getMaxSessions(), registry, meters);
+    public Listener(String name, ServerCoreProperties.ListenerProperties listener,
+            ServerCoreProperties.SessionProperties session, Supplier<? extends Session> sessionFactory,
+            SessionRegistry registry, MeterRegistry meters, BeanFactory beanFactory, ApplicationEventPublisher events) {
+        this(name, new TcpNetServerConnectionFactory(listener.getPort()), listener, session, sessionFactory, registry,
+                meters, beanFactory, events);
+    }
+
+    private Listener(String name, TcpNetServerConnectionFactory factory, ServerCoreProperties.ListenerProperties listener,
+            ServerCoreProperties.SessionProperties session, Supplier<? extends Session> sessionFactory,
+            SessionRegistry registry, MeterRegistry meters, BeanFactory beanFactory, ApplicationEventPublisher events) {
+        super("server", name, factory, session, listener.getMaxSessions(), listener.isTcpNoDelay(), registry, meters,
+                beanFactory, events);
+        this.factory = factory;
         this.properties = listener;
-        this.factory = new TcpNetServerConnectionFactory(listener.getPort());
-        factory.setBeanName(name);
         factory.setLocalAddress(listener.getBindAddress());
         factory.setBacklog(listener.getBacklog());
         long idleMillis = listener.getIdleTimeout().toMillis();
         if (idleMillis > 0) {
             factory.setSoTimeout((int) Math.min(idleMillis, Integer.MAX_VALUE));
         }
+        if (listener.getTls().isEnabled()) {
+            factory.setTcpSocketFactorySupport(TlsSockets.socketFactory(listener.getTls(), "servercore.listener.tls", true));
+        }
         factory.setTcpNetConnectionSupport(new SessionConnectionSupport(sessionFactory));
-        configure(factory, listener.isTcpNoDelay(), session.getMaxFrameSize(), beanFactory, events);
+        initialize();
     }
 
     @Override
@@ -56,6 +66,7 @@ public final class Listener extends Endpoint {
             }
         }
         log.info("Listening on " + properties.getBindAddress() + ":" + port() + " (" + properties.getMode() + " mode, "
+                + (properties.getTls().isEnabled() ? "TLS, " : "")
                 + (IoThreads.virtualThreadsAvailable() ? "virtual" : "platform") + " threads)");
     }
 
@@ -70,11 +81,6 @@ public final class Listener extends Endpoint {
 
     @Override
     void stopAcceptingSessions() {
-        factory.beforeShutdown();
-    }
-
-    @Override
-    void stopFactory() {
-        factory.stop();
+        factory.beforeShutdown(); // accepted connections are closed at once from here on
     }
 }

@@ -3,6 +3,8 @@ package dev.servercore.core;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -59,7 +61,9 @@ public class ServerCoreProperties {
         private int maxSessions = 20_000;
         /** A session that receives nothing for this long is closed; 0 disables the timeout. */
         @NotNull
-        private Duration idleTimeout = Duration.ZERO;
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        @Valid
+        private final Tls tls = new Tls();
 
         public String getBindAddress() {
             return bindAddress;
@@ -116,6 +120,10 @@ public class ServerCoreProperties {
         public void setIdleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
         }
+
+        public Tls getTls() {
+            return tls;
+        }
     }
 
     public static class ConnectorProperties {
@@ -130,6 +138,10 @@ public class ServerCoreProperties {
         private boolean tcpNoDelay = true;
         @NotNull
         private Duration connectTimeout = Duration.ofSeconds(5);
+        @Valid
+        private final Reconnect reconnect = new Reconnect();
+        @Valid
+        private final Tls tls = new Tls();
 
         public String getHost() {
             return host;
@@ -169,6 +181,165 @@ public class ServerCoreProperties {
 
         public void setConnectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
+        }
+
+        public Reconnect getReconnect() {
+            return reconnect;
+        }
+
+        public Tls getTls() {
+            return tls;
+        }
+    }
+
+    /**
+     * How a kept session ({@link Connector#keepConnected}) comes back after it was lost: attempt n waits
+     * min(max-delay, initial-delay * multiplier^(n-1)), less a random part of up to {@code jitter} of it,
+     * so that a crowd of clients does not reconnect in step.
+     */
+    public static class Reconnect {
+        @NotNull
+        private Duration initialDelay = Duration.ofMillis(200);
+        @NotNull
+        private Duration maxDelay = Duration.ofSeconds(10);
+        @DecimalMin("1.0")
+        private double multiplier = 2.0;
+        @DecimalMin("0.0")
+        @DecimalMax("1.0")
+        private double jitter = 0.5;
+        /** Attempts in a row before a session is given up; 0 never gives up. */
+        @Min(0)
+        private int maxAttempts = 0;
+
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
+
+        public Duration getMaxDelay() {
+            return maxDelay;
+        }
+
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        public double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public double getJitter() {
+            return jitter;
+        }
+
+        public void setJitter(double jitter) {
+            this.jitter = jitter;
+        }
+
+        public int getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+    }
+
+    /** TLS through Spring Integration's SSL socket factories. Stores are Spring resources: file:, classpath:. */
+    public static class Tls {
+        private boolean enabled = false;
+        /** Key store (the listener's certificate and key); a connector needs one only for client certificates. */
+        private String keyStore;
+        private String keyStorePassword = "";
+        @NotBlank
+        private String keyStoreType = "PKCS12";
+        /** Trust store (certificates the peer may present); defaults to the key store. */
+        private String trustStore;
+        private String trustStorePassword = "";
+        @NotBlank
+        private String trustStoreType = "PKCS12";
+        @NotBlank
+        private String protocol = "TLSv1.3";
+        /** Connector: check that the server's certificate names the host connected to. */
+        private boolean verifyHost = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getKeyStore() {
+            return keyStore;
+        }
+
+        public void setKeyStore(String keyStore) {
+            this.keyStore = keyStore;
+        }
+
+        public String getKeyStorePassword() {
+            return keyStorePassword;
+        }
+
+        public void setKeyStorePassword(String keyStorePassword) {
+            this.keyStorePassword = keyStorePassword;
+        }
+
+        public String getKeyStoreType() {
+            return keyStoreType;
+        }
+
+        public void setKeyStoreType(String keyStoreType) {
+            this.keyStoreType = keyStoreType;
+        }
+
+        public String getTrustStore() {
+            return trustStore;
+        }
+
+        public void setTrustStore(String trustStore) {
+            this.trustStore = trustStore;
+        }
+
+        public String getTrustStorePassword() {
+            return trustStorePassword;
+        }
+
+        public void setTrustStorePassword(String trustStorePassword) {
+            this.trustStorePassword = trustStorePassword;
+        }
+
+        public String getTrustStoreType() {
+            return trustStoreType;
+        }
+
+        public void setTrustStoreType(String trustStoreType) {
+            this.trustStoreType = trustStoreType;
+        }
+
+        public String getProtocol() {
+            return protocol;
+        }
+
+        public void setProtocol(String protocol) {
+            this.protocol = protocol;
+        }
+
+        public boolean isVerifyHost() {
+            return verifyHost;
+        }
+
+        public void setVerifyHost(boolean verifyHost) {
+            this.verifyHost = verifyHost;
         }
     }
 

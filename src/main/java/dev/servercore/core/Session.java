@@ -3,6 +3,7 @@ package dev.servercore.core;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +39,8 @@ public abstract class Session {
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicBoolean endHookRan = new AtomicBoolean();
+    private volatile Runnable endHook;
 
     private volatile SessionConnection connection;
     private volatile SessionDispatcher dispatcher;
@@ -210,6 +213,22 @@ public abstract class Session {
                 log.error("Session " + id + ": onDisconnected threw", e);
             }
         }
+        runEndHook();
+    }
+
+    /** Runs {@code hook} once the session has ended (at once if it has), after {@link #onDisconnected}. */
+    final void whenEnded(Runnable hook) {
+        endHook = hook;
+        if (ended.get()) {
+            runEndHook();
+        }
+    }
+
+    private void runEndHook() {
+        Runnable hook = endHook;
+        if (hook != null && endHookRan.compareAndSet(false, true)) {
+            hook.run();
+        }
     }
 
     private void callbackFailed(String callback, RuntimeException e) {
@@ -219,7 +238,11 @@ public abstract class Session {
 
     private void scheduleWrite() {
         if (!sendQueue.isEmpty() && writing.compareAndSet(false, true)) {
-            dispatcher.writeExecutor().execute(this::writeQueued);
+            try {
+                dispatcher.writeExecutor().execute(this::writeQueued);
+            } catch (RejectedExecutionException e) {
+                close(CloseReason.SHUTDOWN); // the endpoint stopped: its I/O threads are gone
+            }
         }
     }
 

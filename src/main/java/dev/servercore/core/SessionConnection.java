@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 
+import javax.net.ssl.SSLException;
+
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
 import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
@@ -55,9 +57,14 @@ final class SessionConnection extends TcpNetConnection {
             session.noteReadEnded(CloseReason.PEER_CLOSED);
         } else if (cause instanceof SocketTimeoutException) {
             session.noteReadEnded(CloseReason.IDLE_TIMEOUT);
+        } else if (cause instanceof SSLException) {
+            session.noteReadEnded(CloseReason.TLS_ERROR);
         } else {
             session.noteReadEnded(CloseReason.ERROR);
         }
+        // A reset or a broken handshake is the internet's weather, not the server's error: the close reason is
+        // counted and the session logs its end; Spring Integration need not log it too (it would at ERROR).
+        setNoReadErrorOnClose(true);
         return super.handleReadException(exception);
     }
 }

@@ -3,6 +3,8 @@ package dev.servercore.core;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -22,6 +24,7 @@ import org.springframework.messaging.support.ErrorMessage;
 final class SessionDispatcher implements TcpListener, TcpSender {
 
     private static final Log log = LogFactory.getLog(SessionDispatcher.class);
+    private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
 
     private final String endpointName;
     private final SessionRegistry registry;
@@ -29,17 +32,22 @@ final class SessionDispatcher implements TcpListener, TcpSender {
     private final SessionSettings settings;
     private final Executor writeExecutor;
     private final int maxSessions;
+    private final Runnable sweepFactory;
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private volatile boolean sweepRequested;
+    private volatile long lastSweep = System.nanoTime();
     /** Reads arrive as Messages that name their connection by id. */
     private final Map<Object, Session> sessionsByConnectionId = new ConcurrentHashMap<>();
 
     SessionDispatcher(String endpointName, SessionRegistry registry, SessionMetrics metrics, SessionSettings settings,
-            Executor writeExecutor, int maxSessions) {
+            Executor writeExecutor, int maxSessions, Runnable sweepFactory) {
         this.endpointName = endpointName;
         this.registry = registry;
         this.metrics = metrics;
         this.settings = settings;
         this.writeExecutor = writeExecutor;
         this.maxSessions = maxSessions;
+        this.sweepFactory = sweepFactory;
     }
 
     @Override
@@ -60,6 +68,29 @@ final class SessionDispatcher implements TcpListener, TcpSender {
     public void removeDeadConnection(TcpConnection connection) {
         sessionsByConnectionId.remove(connection.getConnectionId());
         ((SessionConnection) connection).session().ended();
+        // The factory's sweep walks every connection: once a second under churn, and when the last one went.
+        if (metrics.active() == 0 || System.nanoTime() - lastSweep > SWEEP_INTERVAL_NANOS) {
+            lastSweep = System.nanoTime();
+            sweepRequested = true;
+            if (sweeping.compareAndSet(false, true)) {
+                try {
+                    writeExecutor.execute(this::sweep);
+                } catch (RejectedExecutionException stopped) {
+                    sweeping.set(false); // the endpoint has stopped, and its factory with it
+                }
+            }
+        }
+    }
+
+    /** Off the closing thread: the factory may be calling {@link #removeDeadConnection} from its own sweep. */
+    private void sweep() {
+        do {
+            while (sweepRequested) {
+                sweepRequested = false;
+                sweepFactory.run();
+            }
+            sweeping.set(false);
+        } while (sweepRequested && sweeping.compareAndSet(false, true));
     }
 
     @Override

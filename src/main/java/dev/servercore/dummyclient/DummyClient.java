@@ -52,6 +52,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
     @Override
     public void run(ApplicationArguments args) throws InterruptedException {
         if (properties.isContinuous()) {
+            exitCode = 0; // it runs until stopped; what goes wrong meanwhile is logged, counted, and reconnected
             Thread driver = new Thread(this::runContinuously, "dummyclient-driver");
             driver.setDaemon(true);
             driver.start();
@@ -97,15 +98,16 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
         return ok;
     }
 
+    /** Keeps the sessions connected (lost ones come back, with backoff) and logs the figures now and then. */
     private void runContinuously() {
+        connector.keepConnected(properties.getSessions());
         try {
-            connectAll();
             while (!Thread.currentThread().isInterrupted()) {
                 long start = System.nanoTime();
                 sleep(properties.getReportInterval());
                 LoadReport.Snapshot figures = report.snapshot((System.nanoTime() - start) / 1e9);
-                log.info("Dummy client: sessions=" + properties.getSessions() + " " + figures.describe() + " "
-                        + wireFigures());
+                log.info("Dummy client: open=" + connector.sessions().count() + "/" + properties.getSessions() + " "
+                        + figures.describe() + " " + wireFigures());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
