@@ -306,7 +306,7 @@ public abstract class Session {
             if (closeReason.get() == null) {
                 log.debug("Session " + id + ": write failed: " + e);
             }
-            close(CloseReason.ERROR);
+            close(CloseReason.of(e));
             dropQueue(); // `writing` stays taken: the session writes no more
         }
     }

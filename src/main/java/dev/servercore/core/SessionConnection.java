@@ -2,16 +2,11 @@ package dev.servercore.core;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-
-import javax.net.ssl.SSLException;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
-import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
 
 /**
  * Spring Integration's blocking connection, bound to the session it carries. It adds two things:
@@ -52,16 +47,7 @@ final class SessionConnection extends TcpNetConnection {
 
     @Override
     protected boolean handleReadException(Exception exception) {
-        Throwable cause = exception instanceof UncheckedIOException ? exception.getCause() : exception;
-        if (cause instanceof SoftEndOfStreamException) {
-            session.noteReadEnded(CloseReason.PEER_CLOSED);
-        } else if (cause instanceof SocketTimeoutException) {
-            session.noteReadEnded(CloseReason.IDLE_TIMEOUT);
-        } else if (cause instanceof SSLException) {
-            session.noteReadEnded(CloseReason.TLS_ERROR);
-        } else {
-            session.noteReadEnded(CloseReason.ERROR);
-        }
+        session.noteReadEnded(CloseReason.of(exception));
         // A reset or a broken handshake is the internet's weather, not the server's error: the close reason is
         // counted and the session logs its end; Spring Integration need not log it too (it would at ERROR).
         setNoReadErrorOnClose(true);

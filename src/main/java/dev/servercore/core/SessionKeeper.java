@@ -78,14 +78,18 @@ final class SessionKeeper {
             return;
         }
         connector.retried();
-        timer.schedule(this::connect, backoffMillis(failures), TimeUnit.MILLISECONDS);
+        timer.schedule(this::connect, backoffMillis(policy, failures, ThreadLocalRandom.current().nextDouble()),
+                TimeUnit.MILLISECONDS);
     }
 
-    /** Attempt n (n = failures so far, at least 1) waits min(max, initial * multiplier^(n-1)) less jitter. */
-    long backoffMillis(int failuresSoFar) {
-        double delay = policy.getInitialDelay().toMillis() * Math.pow(policy.getMultiplier(), Math.max(0, failuresSoFar - 1));
+    /**
+     * After n failures in a row (0 after a loss), wait min(max, initial * multiplier^(n-1)), less up to
+     * {@code jitter} of it: {@code random} in [0, 1) picks how much.
+     */
+    static long backoffMillis(ServerCoreProperties.Reconnect policy, int failures, double random) {
+        double delay = policy.getInitialDelay().toMillis() * Math.pow(policy.getMultiplier(), Math.max(0, failures - 1));
         delay = Math.min(delay, policy.getMaxDelay().toMillis());
-        return Math.round(delay * (1 - policy.getJitter() * ThreadLocalRandom.current().nextDouble()));
+        return Math.round(delay * (1 - policy.getJitter() * random));
     }
 
     private static ScheduledExecutorService newTimer() {

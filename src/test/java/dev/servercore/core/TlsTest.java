@@ -1,0 +1,91 @@
+package dev.servercore.core;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.servercore.testsupport.Await;
+import dev.servercore.testsupport.Endpoints;
+import dev.servercore.testsupport.FrameClient;
+import dev.servercore.testsupport.RecordingSession;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** TLS through Spring Integration's SSL socket factories, with a certificate made for the test. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1"})
+class TlsTest {
+
+    @TempDir
+    static Path dir;
+    static Path keyStore;
+
+    @Autowired
+    ApplicationContext context;
+    @Autowired
+    MeterRegistry meters;
+
+    @BeforeAll
+    static void makeCertificate() throws Exception {
+        keyStore = dir.resolve("servercore.p12");
+        Process keytool = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                "-alias", "servercore", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", "secret",
+                "-keypass", "secret")).redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        assertThat(Files.size(keyStore)).isPositive();
+    }
+
+    @Test
+    void aTlsConnectorExchangesEchoesWithATlsListenerAndAPlainClientIsRefusedAndCounted() throws Exception {
+        ServerCoreProperties serverSide = new ServerCoreProperties();
+        serverSide.getListener().getTls().setEnabled(true);
+        serverSide.getListener().getTls().setKeyStore("file:" + keyStore);
+        serverSide.getListener().getTls().setKeyStorePassword("secret");
+        Listener listener = Endpoints.listener(context, "test-tls", serverSide, SessionLifecycleTest.EchoSession::new);
+
+        ServerCoreProperties clientSide = new ServerCoreProperties();
+        clientSide.getConnector().setHost("127.0.0.1");
+        clientSide.getConnector().setPort(listener.port());
+        clientSide.getConnector().getTls().setEnabled(true);
+        clientSide.getConnector().getTls().setTrustStore("file:" + keyStore);
+        clientSide.getConnector().getTls().setTrustStorePassword("secret");
+        Connector connector = new Connector("test-tls-client", clientSide.getConnector(), clientSide.getSession(),
+                RecordingSession::new, new SessionRegistry(), meters, context, context);
+        connector.start();
+        try {
+            RecordingSession session = (RecordingSession) connector.connect().get(10, TimeUnit.SECONDS);
+            Await.until("the welcome over TLS", java.time.Duration.ofSeconds(10), () -> session.received.size() == 1);
+            for (int i = 0; i < 100; i++) {
+                session.send(2, ("secret " + i).getBytes());
+            }
+            Await.until("100 echoes over TLS", java.time.Duration.ofSeconds(10), () -> session.received.size() == 101);
+            for (int i = 0; i < 100; i++) {
+                assertThat(new String(session.received.get(i + 1).body())).isEqualTo("secret " + i);
+            }
+
+            try (FrameClient plain = FrameClient.connect(listener.port())) {
+                plain.sendFrame(2, "in clear".getBytes());
+                assertThat(plain.closedByPeerWithin(5_000)).isTrue();
+            }
+            Await.until("the plain client counted", java.time.Duration.ofSeconds(10), () -> meters
+                    .get("servercore.sessions.closed").tag("endpoint", "test-tls").tag("reason", "tls_error")
+                    .counter().count() == 1);
+            assertThat(session.isConnected()).isTrue();
+        } finally {
+            connector.stop();
+            listener.stop();
+        }
+    }
+}
