@@ -51,9 +51,9 @@ public final class SessionMetrics {
                 .description("Bytes read from sockets").tags(tags).register(meters);
         bytesSent = Counter.builder("servercore.bytes.sent").baseUnit("bytes")
                 .description("Bytes written to sockets").tags(tags).register(meters);
-        packetsReceived = Counter.builder("servercore.packets.received").baseUnit("packets")
+        packetsReceived = Counter.builder("servercore.packets.received")
                 .description("Packets received (frames; reads in raw mode)").tags(tags).register(meters);
-        packetsSent = Counter.builder("servercore.packets.sent").baseUnit("packets")
+        packetsSent = Counter.builder("servercore.packets.sent")
                 .description("Packets written (frames; sends in raw mode)").tags(tags).register(meters);
     }
 

@@ -31,12 +31,21 @@ public final class AppProcess implements AutoCloseable {
     }
 
     public static AppProcess start(Map<String, String> environment, List<String> args) throws IOException {
-        Path log = Files.createTempFile("servercore-app", ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), ServerCoreApplication.class.getName()));
         command.addAll(args);
+        return run(command, null, environment);
+    }
+
+    /** Any command, in a directory of its choosing (null: this one), with extra environment variables. */
+    public static AppProcess run(List<String> command, Path directory, Map<String, String> environment)
+            throws IOException {
+        Path log = Files.createTempFile("servercore-app", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         builder.environment().putAll(environment);
         return new AppProcess(builder.start(), log);
     }

@@ -1,0 +1,134 @@
+package dev.servercore.deploy;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import static dev.servercore.deploy.DeploymentFiles.ROOT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * docker-compose.yml, the Dockerfile and the monitoring config agree with the code: ports, profiles,
+ * property names, the health and metrics paths. (No Docker engine runs here; {@code ComposeRunIT} runs
+ * what compose would run, as processes.)
+ */
+class ComposeFileTest {
+
+    @Test
+    void theServerPublishesTheGamePortAndTheActuatorPortThatApplicationYmlSets() throws Exception {
+        String gamePort = DeploymentFiles.applicationDefault("servercore.listener.port");
+        String httpPort = DeploymentFiles.applicationDefault("server.port");
+        assertThat(gamePort).isEqualTo("7777");
+        assertThat(httpPort).isEqualTo("8080");
+        assertThat(DeploymentFiles.service("server").get("ports")).asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.LIST).containsExactlyInAnyOrder(
+                gamePort + ":" + gamePort, httpPort + ":" + httpPort);
+        Map<String, String> env = DeploymentFiles.environment("server");
+        assertThat(env).containsEntry("SERVERCORE_LISTENER_PORT", gamePort).containsEntry("SERVER_PORT", httpPort);
+    }
+
+    @Test
+    void theProfilesNamedInComposeExistInApplicationYml() throws Exception {
+        assertThat(DeploymentFiles.applicationDefault("spring.profiles.default")).isEqualTo("server");
+        assertThat(DeploymentFiles.environment("server")).containsEntry("SPRING_PROFILES_ACTIVE", "server");
+        assertThat(DeploymentFiles.environment("dummyclient")).containsEntry("SPRING_PROFILES_ACTIVE", "dummyclient");
+        Map<String, Object> dummyclient = DeploymentFiles.profileDocument("dummyclient");
+        assertThat(dummyclient).as("a dummyclient document in application.yml").isNotNull();
+        assertThat(String.valueOf(DeploymentFiles.at(dummyclient, "server.port"))).isEqualTo("8081");
+    }
+
+    @Test
+    void everyEnvironmentVariableInComposeIsARealProperty() throws Exception {
+        Set<String> known = DeploymentFiles.propertiesAsEnvironmentVariables();
+        assertThat(known).as("our own metadata is on the classpath").contains("SERVERCORE_DUMMYCLIENT_BODYSIZE");
+        for (String service : List.of("server", "dummyclient")) {
+            assertThat(DeploymentFiles.environment(service).keySet()).as(service).allSatisfy(
+                    variable -> assertThat(known).as("%s sets %s", service, variable).contains(variable));
+        }
+    }
+
+    @Test
+    void theDummyClientPointsAtTheServerServiceWaitsForItsHealthAndScales() throws Exception {
+        Map<String, String> env = DeploymentFiles.environment("dummyclient");
+        assertThat(env).containsEntry("SERVERCORE_CONNECTOR_HOST", "server")
+                .containsEntry("SERVERCORE_CONNECTOR_PORT", DeploymentFiles.applicationDefault("servercore.listener.port"))
+                .containsEntry("SERVERCORE_DUMMYCLIENT_CONTINUOUS", "true")
+                .containsEntry("SERVER_PORT", "8081");
+        Map<String, Object> dummyclient = DeploymentFiles.service("dummyclient");
+        assertThat(dummyclient).doesNotContainKeys("ports", "container_name");
+        assertThat(String.valueOf(dummyclient.get("depends_on"))).contains("server").contains("service_healthy");
+        assertThat(String.valueOf(dummyclient.get("image"))).isEqualTo(String.valueOf(
+                DeploymentFiles.service("server").get("image")));
+    }
+
+    @Test
+    void theHealthchecksAskTheExposedHealthEndpointOnTheActuatorPort() throws Exception {
+        String exposed = DeploymentFiles.applicationDefault("management.endpoints.web.exposure.include");
+        assertThat(exposed.split(",")).containsExactlyInAnyOrder("health", "info", "metrics", "prometheus");
+        String composeCheck = String.join(" ", healthcheckCommand());
+        assertThat(composeCheck).contains("/dev/tcp/127.0.0.1/8080").contains("GET /actuator/health");
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("HEALTHCHECK").contains("GET /actuator/health")
+                .contains("${SERVER_PORT:-8080}").contains("EXPOSE 7777 8080 8081").contains("USER servercore")
+                .contains("FROM eclipse-temurin:25-jdk AS build").contains("FROM eclipse-temurin:25-jre");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> healthcheckCommand() throws Exception {
+        Map<String, Object> healthcheck = (Map<String, Object>) DeploymentFiles.service("server").get("healthcheck");
+        List<String> test = (List<String>) healthcheck.get("test");
+        assertThat(test.get(0)).isEqualTo("CMD");
+        return test.subList(1, test.size());
+    }
+
+    @Test
+    void prometheusScrapesTheRealMetricsPathOnTheRealPorts() throws Exception {
+        assertThat(DeploymentFiles.applicationDefault("management.endpoints.web.exposure.include")).contains("prometheus");
+        Map<String, Object> config = DeploymentFiles.yaml(ROOT.resolve("monitoring/prometheus/prometheus.yml")).get(0);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> jobs = (List<Map<String, Object>>) config.get("scrape_configs");
+        assertThat(jobs).hasSize(2).allSatisfy(job -> assertThat(job.get("metrics_path")).isEqualTo("/actuator/prometheus"));
+        assertThat(String.valueOf(jobs.get(0).get("static_configs"))).contains("server:8080");
+        String dummyclients = String.valueOf(jobs.get(1).get("dns_sd_configs"));
+        assertThat(dummyclients).contains("names=[dummyclient]").contains("port=8081");
+        assertThat(String.valueOf(DeploymentFiles.service("prometheus").get("volumes")))
+                .contains("./monitoring/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml");
+    }
+
+    @Test
+    void grafanaIsProvisionedWithThePrometheusDataSourceAndTheDashboard() throws Exception {
+        Map<String, Object> datasources = DeploymentFiles.yaml(
+                ROOT.resolve("monitoring/grafana/provisioning/datasources/prometheus.yml")).get(0);
+        assertThat(String.valueOf(datasources.get("datasources"))).contains("url=http://prometheus:9090")
+                .contains("uid=prometheus");
+        Map<String, Object> dashboards = DeploymentFiles.yaml(
+                ROOT.resolve("monitoring/grafana/provisioning/dashboards/servercore.yml")).get(0);
+        assertThat(String.valueOf(dashboards.get("providers"))).contains("path=/var/lib/grafana/dashboards");
+        assertThat(String.valueOf(DeploymentFiles.service("grafana").get("volumes")))
+                .contains("./monitoring/grafana/dashboards:/var/lib/grafana/dashboards");
+
+        JsonNode dashboard = DeploymentFiles.dashboard();
+        assertThat(dashboard.path("panels").size()).isGreaterThanOrEqualTo(8);
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertThat(panel.path("datasource").path("uid").asString()).isEqualTo("prometheus");
+        }
+        assertThat(DeploymentFiles.dashboardMetricNames()).contains("servercore_sessions_active",
+                "servercore_sessions_opened_total", "servercore_sessions_closed_total",
+                "servercore_bytes_received_bytes_total", "servercore_bytes_sent_bytes_total",
+                "servercore_packets_received_total", "servercore_packets_sent_total",
+                "servercore_dummyclient_rtt_seconds_bucket", "jvm_memory_used_bytes", "jvm_threads_live_threads");
+    }
+
+    @Test
+    void metricNamesAreReadOutOfPromqlAndNothingElse() {
+        assertThat(DeploymentFiles.metricNames(
+                "histogram_quantile(0.99, sum by (le) (rate(servercore_dummyclient_rtt_seconds_bucket{a=\"b c\"}[1m])))"))
+                .containsExactly("servercore_dummyclient_rtt_seconds_bucket");
+        assertThat(DeploymentFiles.metricNames("sum by (job, instance) (jvm_memory_used_bytes{area=\"heap\"}) / on (job) x"))
+                .containsExactly("jvm_memory_used_bytes", "x");
+    }
+}
