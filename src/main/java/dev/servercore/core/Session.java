@@ -306,7 +306,7 @@ public abstract class Session {
             if (closeReason.get() == null) {
                 log.debug("Session " + id + ": write failed: " + e);
             }
-            close(CloseReason.of(e));
+            close(c.failureReason(e));
             dropQueue(); // `writing` stays taken: the session writes no more
         }
     }

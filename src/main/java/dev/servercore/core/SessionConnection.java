@@ -5,6 +5,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
+import javax.net.ssl.SSLSocket;
+
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
 
@@ -20,6 +22,8 @@ final class SessionConnection extends TcpNetConnection {
     private final Socket socket;
     private final Session session;
     private final InetSocketAddress remoteAddress;
+    /** Plain sockets are; a TLS socket once application bytes crossed it (its handshake completed). */
+    private volatile boolean secured;
 
     SessionConnection(Socket socket, boolean server, boolean lookupHost, ApplicationEventPublisher publisher,
             String factoryName, Session session) {
@@ -27,6 +31,7 @@ final class SessionConnection extends TcpNetConnection {
         this.socket = socket;
         this.session = session;
         this.remoteAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
+        this.secured = !(socket instanceof SSLSocket);
         session.bind(this);
     }
 
@@ -43,11 +48,34 @@ final class SessionConnection extends TcpNetConnection {
         OutputStream out = socket.getOutputStream();
         out.write(bytes, 0, length);
         out.flush();
+        if (!secured) {
+            secured = true;
+        }
+    }
+
+    @Override
+    public Object getPayload() {
+        Object payload = super.getPayload();
+        if (!secured) {
+            secured = true;
+        }
+        return payload;
+    }
+
+    /**
+     * Why a read or write failed. On a TLS connection whose handshake never completed, every failure is a
+     * TLS failure: the reader and the writer both take part in the handshake, and the one that loses the
+     * race sees only a closed socket.
+     */
+    CloseReason failureReason(Throwable failure) {
+        CloseReason reason = CloseReason.of(failure);
+        return !secured && (reason == CloseReason.ERROR || reason == CloseReason.PEER_CLOSED) ? CloseReason.TLS_ERROR
+                : reason;
     }
 
     @Override
     protected boolean handleReadException(Exception exception) {
-        session.noteReadEnded(CloseReason.of(exception));
+        session.noteReadEnded(failureReason(exception));
         // A reset or a broken handshake is the internet's weather, not the server's error: the close reason is
         // counted and the session logs its end; Spring Integration need not log it too (it would at ERROR).
         setNoReadErrorOnClose(true);

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# ServerCore beside a reference Netty 4.2 server, under the same load generator, in one run, on this machine.
+#
+#   bench/run.sh                 3 runs of every scenario on both servers, then the table of ratios (medians)
+#   RUNS=1 bench/run.sh          one run
+#   bench/run.sh generator-check how hard each client drives the reference server (is the generator the limit?)
+#
+# Settings (environment): RUNS (3), WARMUP (5s), DURATION (10s), BENCH_JAVA (a JDK 25 if there is one),
+# SERVER_JAVA_OPTS (JVM options of both servers, default none), SCENARIOS ("echo100 echo1000 chat idle max").
+# Needs only a JDK 17+ (the Maven wrapper fetches Maven); both servers and the generator run on BENCH_JAVA.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+RUNS=${RUNS:-3}
+WARMUP=${WARMUP:-5s}
+DURATION=${DURATION:-10s}
+SCENARIOS=${SCENARIOS:-"echo100 echo1000 chat idle max"}
+if [ -z "${BENCH_JAVA:-}" ]; then
+  BENCH_JAVA=$(ls -d /usr/lib/jvm/temurin-25*/bin/java /usr/lib/jvm/*25*/bin/java 2>/dev/null | head -1 || true)
+  BENCH_JAVA=${BENCH_JAVA:-java}
+fi
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
+GENERATOR_OPTS="-Xms1g -Xmx2g"
+OUT=${OUT:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+
+log() { echo "[bench] $*" >&2; }
+
+log "java: $("$BENCH_JAVA" -version 2>&1 | head -1); cores: $(nproc); open files: $(ulimit -n)"
+log "building the server jar and the bench jar"
+./mvnw -B -q -DskipTests package
+./mvnw -B -q -f bench/pom.xml package
+SERVER_JAR=$(ls target/servercore-*.jar | grep -v original | head -1)
+BENCH_JAR=bench/target/servercore-bench.jar
+
+SERVER_PID=""
+SERVER_PORT=""
+
+# Starts one server ("servercore" or "reference") and sets SERVER_PID and SERVER_PORT.
+start_server() {
+  local target=$1 logfile=$2
+  case $target in
+    servercore)
+      # The engine measured without the demo's per-connection INFO log lines (the reference logs nothing),
+      # and without an idle timeout (the reference has none; idle sessions are held for a while).
+      "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" --servercore.listener.port=0 \
+        --servercore.listener.bind-address=127.0.0.1 --server.port=0 --servercore.listener.idle-timeout=0 \
+        --logging.level.dev.servercore.server=warn > "$logfile" 2>&1 &
+      SERVER_PID=$!
+      wait_for "$logfile" 'Listening on 127.0.0.1:[0-9]+'
+      SERVER_PORT=$(grep -oE 'Listening on 127.0.0.1:[0-9]+' "$logfile" | head -1 | grep -oE '[0-9]+$')
+      ;;
+    reference)
+      "$BENCH_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.servercore.bench.ReferenceServer --port 0 \
+        > "$logfile" 2>&1 &
+      SERVER_PID=$!
+      wait_for "$logfile" '^LISTENING [0-9]+'
+      SERVER_PORT=$(grep -oE '^LISTENING [0-9]+' "$logfile" | head -1 | grep -oE '[0-9]+$')
+      ;;
+  esac
+  sleep 2 # let the JVM settle (JIT of startup code, lazy class loading) before anything is measured
+}
+
+wait_for() {
+  local file=$1 pattern=$2
+  for _ in $(seq 1 600); do
+    if grep -qE "$pattern" "$file" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then log "server died:"; cat "$file" >&2; exit 1; fi
+    sleep 0.1
+  done
+  log "timed out waiting for /$pattern/ in $file"; exit 1
+}
+
+stop_server() {
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+generator() {
+  "$BENCH_JAVA" $GENERATOR_OPTS -cp "$BENCH_JAR" dev.servercore.bench.LoadGenerator "$@" --port "$SERVER_PORT"
+}
+
+# One scenario against a fresh server; the RESULT line (and, for idle, the RSS figures) into $3.
+run_scenario() {
+  local target=$1 scenario=$2 result=$3
+  start_server "$target" "${result%.txt}.server.log"
+  case $scenario in
+    echo100)  generator echo --sessions 100 --inflight 8 --body 32 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
+    echo1000) generator echo --sessions 1000 --inflight 1 --body 32 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
+    chat)     generator chat --sessions 200 --senders 20 --rate 50 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
+    idle)
+      local before held
+      before=$(rss_kib "$SERVER_PID")
+      generator hold --sessions 10000 --hold 15s > "$result" &
+      local gen=$!
+      while ! grep -q '^HELD' "$result" 2>/dev/null; do sleep 0.2; done
+      sleep 8 # the sessions sit idle; the server's memory settles
+      held=$(rss_kib "$SERVER_PID")
+      wait $gen
+      echo "RSS before_kib=$before held_kib=$held per_session_kib=$(awk -v b="$before" -v h="$held" 'BEGIN{printf "%.2f", (h-b)/10000}')" >> "$result"
+      ;;
+    max)      generator hold --sessions 19000 --hold 5s --connect-pending 512 > "$result" ;;
+  esac
+  stop_server
+  log "$target $scenario: $(grep -h '^RESULT\|^RSS' "$result" | tr '\n' ' ' | cut -c1-300)"
+}
+
+if [ "${1:-}" = generator-check ]; then
+  # The same echo load on the reference server from: the bench generator with 2 and 1 event loops, and
+  # ServerCore's own dummy client (which runs on the engine under test).
+  start_server reference "$OUT/check.server.log"
+  for threads in 2 1; do
+    generator echo --sessions 100 --inflight 8 --body 32 --threads $threads --warmup "$WARMUP" --duration "$DURATION" \
+      | tee "$OUT/check-generator-$threads.txt"
+  done
+  "$BENCH_JAVA" $GENERATOR_OPTS -jar "$SERVER_JAR" --spring.profiles.active=dummyclient --server.port=0 \
+    --servercore.connector.port="$SERVER_PORT" --servercore.dummyclient.sessions=100 --servercore.dummyclient.window=8 \
+    --servercore.dummyclient.warmup="$WARMUP" --servercore.dummyclient.duration="$DURATION" 2>&1 \
+    | grep 'Dummy client summary' | tee "$OUT/check-dummyclient.txt"
+  stop_server
+  exit 0
+fi
+
+for run in $(seq 1 "$RUNS"); do
+  for scenario in $SCENARIOS; do
+    for target in servercore reference; do
+      mkdir -p "$OUT/run$run/$target"
+      run_scenario "$target" "$scenario" "$OUT/run$run/$target/$scenario.txt"
+    done
+  done
+done
+
+"$BENCH_JAVA" -cp "$BENCH_JAR" dev.servercore.bench.Report "$OUT" | tee "$OUT/table.txt"

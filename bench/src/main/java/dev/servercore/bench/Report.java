@@ -1,0 +1,129 @@
+package dev.servercore.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Reads a results directory of bench/run.sh ({@code run<N>/<servercore|reference>/<scenario>.txt}) and
+ * prints one table: each figure of each run for both servers, the ratio ServerCore / reference within
+ * each run, and the median of those ratios against the target.
+ */
+public final class Report {
+
+    /** A figure: where it comes from, what it is called, and the ratio it must meet (NaN: none). */
+    record Row(String scenario, String key, String label, String comparison, double target) {
+        boolean met(double ratio) {
+            return switch (comparison) {
+                case ">=" -> ratio >= target;
+                case "<=" -> ratio <= target;
+                default -> true;
+            };
+        }
+    }
+
+    private static final List<Row> ROWS = List.of(
+            new Row("echo100", "echoes_per_s", "echo 100 sessions x 8 in flight: echoes/s", ">=", 0.9),
+            new Row("echo100", "rtt_p50_us", "echo 100x8: round trip p50 (us)", "", Double.NaN),
+            new Row("echo100", "rtt_p99_us", "echo 100x8: round trip p99 (us)", "<=", 1.5),
+            new Row("echo1000", "echoes_per_s", "echo 1000 sessions x 1: echoes/s", ">=", 0.9),
+            new Row("echo1000", "rtt_p99_us", "echo 1000x1: round trip p99 (us)", "<=", 1.5),
+            new Row("chat", "deliveries_per_s", "chat 200 sessions, 20x50/s: deliveries/s", ">=", 1.0),
+            new Row("chat", "losses", "chat: losses", "=0", 0),
+            new Row("chat", "delivery_p99_us", "chat: delivery p99 (us)", "<=", 1.0),
+            new Row("idle", "per_session_kib", "idle 10,000: RSS per session (KiB)", "<=", 1.5),
+            new Row("idle", "answered", "idle 10,000: answering at the end", "", Double.NaN),
+            new Row("max", "welcomed", "most sessions: welcomed (of 19,000)", "", Double.NaN),
+            new Row("max", "answered", "most sessions: answering at the end", "", Double.NaN));
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args[0]);
+        List<Path> runs;
+        try (Stream<Path> list = Files.list(dir)) {
+            runs = list.filter(p -> p.getFileName().toString().matches("run\\d+")).sorted().toList();
+        }
+        System.out.printf(Locale.ROOT, "ServerCore / reference Netty server, %d run(s), %s%n", runs.size(), dir);
+        System.out.printf(Locale.ROOT, "%-44s %-34s %-34s %-24s %s%n", "figure", "ServerCore (each run)",
+                "reference (each run)", "ratio (each run) median", "target");
+        for (Row row : ROWS) {
+            List<Double> ours = new ArrayList<>();
+            List<Double> theirs = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            for (Path run : runs) {
+                Double a = figure(run.resolve("servercore").resolve(row.scenario() + ".txt"), row.key());
+                Double b = figure(run.resolve("reference").resolve(row.scenario() + ".txt"), row.key());
+                if (a == null || b == null) {
+                    continue;
+                }
+                ours.add(a);
+                theirs.add(b);
+                ratios.add(b == 0 ? (a == 0 ? 1.0 : Double.POSITIVE_INFINITY) : a / b);
+            }
+            if (ours.isEmpty()) {
+                continue;
+            }
+            double median = median(ratios);
+            String target;
+            if (row.comparison().equals("=0")) {
+                boolean zero = ours.stream().allMatch(v -> v == 0);
+                target = "0 " + (zero ? "met" : "MISSED");
+            } else if (row.comparison().isEmpty()) {
+                target = "";
+            } else {
+                target = row.comparison() + " " + row.target() + "x " + (row.met(median) ? "met" : "MISSED");
+            }
+            System.out.printf(Locale.ROOT, "%-44s %-34s %-34s %-24s %s%n", row.label(), values(ours), values(theirs),
+                    values(ratios, "%.2f") + " " + String.format(Locale.ROOT, "%.2fx", median), target);
+        }
+    }
+
+    private static Double figure(Path file, String key) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        Map<String, String> values = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith("RESULT ") || line.startsWith("RSS ")) {
+                for (String pair : line.split(" ")) {
+                    int eq = pair.indexOf('=');
+                    if (eq > 0) {
+                        values.put(pair.substring(0, eq), pair.substring(eq + 1));
+                    }
+                }
+            }
+        }
+        String value = values.get(key);
+        return value == null ? null : Double.parseDouble(value);
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static String values(List<Double> values) {
+        return values(values, null);
+    }
+
+    private static String values(List<Double> values, String format) {
+        String[] shown = new String[values.size()];
+        for (int i = 0; i < shown.length; i++) {
+            double v = values.get(i);
+            shown[i] = format != null ? String.format(Locale.ROOT, format, v)
+                    : v >= 10_000 ? String.format(Locale.ROOT, "%.0fk", v / 1000)
+                    : v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+        }
+        return String.join(" ", Arrays.asList(shown));
+    }
+}
