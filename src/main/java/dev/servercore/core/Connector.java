@@ -33,8 +33,8 @@ public final class Connector extends Endpoint {
     public Connector(String name, ServerCoreProperties.ConnectorProperties connector,
             ServerCoreProperties.SessionProperties session, Supplier<? extends Session> sessionFactory,
             SessionRegistry registry, MeterRegistry meters, BeanFactory beanFactory, ApplicationEventPublisher events) {
-        this(name, new TcpNetClientConnectionFactory(connector.getHost(), connector.getPort()), connector, session,
-                sessionFactory, registry, meters, beanFactory, events);
+        this(name, new ClientFactory(connector.getHost(), connector.getPort()), connector, session, sessionFactory,
+                registry, meters, beanFactory, events);
     }
 
     private Connector(String name, TcpNetClientConnectionFactory factory,
@@ -130,6 +130,18 @@ public final class Connector extends Endpoint {
         accepting = false;
         synchronized (keepers) {
             keepers.forEach(SessionKeeper::stop);
+        }
+    }
+
+    /** Like {@link Listener.ServerFactory}: no sweep of every connection on every connect. */
+    static final class ClientFactory extends TcpNetClientConnectionFactory {
+
+        ClientFactory(String host, int port) {
+            super(host, port);
+        }
+
+        @Override
+        protected void harvestClosedConnections() {
         }
     }
 }

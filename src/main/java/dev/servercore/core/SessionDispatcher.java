@@ -1,25 +1,21 @@
 package dev.servercore.core;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.integration.ip.IpHeaders;
 import org.springframework.integration.ip.tcp.connection.TcpConnection;
 import org.springframework.integration.ip.tcp.connection.TcpListener;
 import org.springframework.integration.ip.tcp.connection.TcpSender;
 import org.springframework.messaging.Message;
-import org.springframework.messaging.support.ErrorMessage;
 
 /**
  * The listener and sender registered with one Spring Integration connection factory: it opens a session
- * when the factory registers a new connection, hands each read to that session on the connection's own
- * thread (so a session sees its bytes in order), and ends the session when the factory drops the
- * connection. It also holds what the sessions of that factory share.
+ * when the factory registers a new connection, and ends it when the factory drops the connection. Reads
+ * do not pass through here: each {@link SessionConnection} hands them to its session. It also holds what
+ * the sessions of that factory share.
  */
 final class SessionDispatcher implements TcpListener, TcpSender {
 
@@ -36,8 +32,6 @@ final class SessionDispatcher implements TcpListener, TcpSender {
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private volatile boolean sweepRequested;
     private volatile long lastSweep = System.nanoTime();
-    /** Reads arrive as Messages that name their connection by id. */
-    private final Map<Object, Session> sessionsByConnectionId = new ConcurrentHashMap<>();
 
     SessionDispatcher(String endpointName, SessionRegistry registry, SessionMetrics metrics, SessionSettings settings,
             Executor writeExecutor, int maxSessions, Runnable sweepFactory) {
@@ -60,13 +54,11 @@ final class SessionDispatcher implements TcpListener, TcpSender {
             connection.close();
             return;
         }
-        sessionsByConnectionId.put(connection.getConnectionId(), sessionConnection.session());
         sessionConnection.session().opened(this);
     }
 
     @Override
     public void removeDeadConnection(TcpConnection connection) {
-        sessionsByConnectionId.remove(connection.getConnectionId());
         ((SessionConnection) connection).session().ended();
         // The factory's sweep walks every connection: once a second under churn, and when the last one went.
         if (metrics.active() == 0 || System.nanoTime() - lastSweep > SWEEP_INTERVAL_NANOS) {
@@ -93,16 +85,13 @@ final class SessionDispatcher implements TcpListener, TcpSender {
         } while (sweepRequested && sweeping.compareAndSet(false, true));
     }
 
+    /**
+     * Never called: {@link SessionConnection#run} hands reads to its session. A factory needs a listener
+     * registered all the same, or it does not accept.
+     */
     @Override
     public void onMessage(Message<?> message) {
-        if (message instanceof ErrorMessage) {
-            return; // the read failure was already handed to the session (SessionConnection)
-        }
-        Object connectionId = message.getHeaders().get(IpHeaders.CONNECTION_ID);
-        Session session = connectionId == null ? null : sessionsByConnectionId.get(connectionId);
-        if (session != null) {
-            session.received((byte[]) message.getPayload());
-        }
+        throw new IllegalStateException("reads go to the session, not through the factory's listener");
     }
 
     void sessionEnded(Session session) {

@@ -23,8 +23,11 @@ final class ChatScenario {
 
     /** Chats sent while measuring, over all senders; read after the drain. */
     static final AtomicLong sentInWindow = new AtomicLong();
-    static volatile long windowStart;
+    /** The measured window, in System.nanoTime(); empty until the warm-up ends. */
+    static volatile long windowStart = Long.MAX_VALUE;
     static volatile long windowEnd = Long.MAX_VALUE;
+    /** A chat's text: "c", then sender index, sequence number and send time as fixed-width hex (ASCII, so UTF-8). */
+    static final int TEXT_LENGTH = 1 + 8 + 8 + 16;
 
     static final class ChatSession extends Fleet.SessionBase {
         private final boolean sender;
@@ -60,9 +63,11 @@ final class ChatScenario {
                 return;
             }
             long now = System.nanoTime();
-            byte[] text = String.format("c %d %d %d", index, seq++, now).getBytes(StandardCharsets.UTF_8);
-            ByteBuf b = Proto.frame(ctx.alloc(), Proto.C_CHAT, text.length);
-            b.writeBytes(text);
+            ByteBuf b = Proto.frame(ctx.alloc(), Proto.C_CHAT, TEXT_LENGTH);
+            b.writeByte('c');
+            writeHex(b, index, 8);
+            writeHex(b, seq++, 8);
+            writeHex(b, now, 16);
             ctx.writeAndFlush(b, ctx.voidPromise());
             if (now >= windowStart && now < windowEnd && Fleet.phase == Fleet.MEASURE) {
                 sentInWindow.incrementAndGet();
@@ -81,14 +86,14 @@ final class ChatScenario {
                 return;
             }
             long senderId = in.getUnsignedIntLE(off);
-            String[] f = in.toString(off + 4, len - 4, StandardCharsets.UTF_8).split(" ");
-            if (f.length != 4 || !f[0].equals("c")) {
+            int text = off + 4;
+            if (len - 4 != TEXT_LENGTH || in.getByte(text) != 'c') {
                 ls.malformed++;
                 return;
             }
-            int from = Integer.parseInt(f[1]);
-            long s = Long.parseLong(f[2]);
-            long sentAt = Long.parseLong(f[3]);
+            int from = (int) readHex(in, text + 1, 8);
+            long s = readHex(in, text + 9, 8);
+            long sentAt = readHex(in, text + 17, 16);
             Long expected = nextSeq.get(from); // none yet: this session joined after the sender began
             if (expected != null && s != expected) {
                 ls.outOfOrder++; // a gap (a lost chat) or a reordering
@@ -104,6 +109,23 @@ final class ChatScenario {
                 ls.record(ls.latency, now - sentAt);
             }
         }
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    static void writeHex(ByteBuf b, long value, int digits) {
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            b.writeByte(HEX[(int) (value >>> shift) & 0xF]);
+        }
+    }
+
+    static long readHex(ByteBuf b, int at, int digits) {
+        long value = 0;
+        for (int i = 0; i < digits; i++) {
+            int c = b.getByte(at + i);
+            value = value << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+        }
+        return value;
     }
 
     static int run(Args a) throws Exception {
