@@ -79,6 +79,12 @@ stop_server() {
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
+# CPU time (user + system) the process has used, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# A full GC on a server JVM (both are JVMs), so that RSS shows what is live rather than garbage.
+full_gc() { "$(dirname "$BENCH_JAVA")/jcmd" "$1" GC.run > /dev/null 2>&1 || true; sleep 2; }
+
 generator() {
   "$BENCH_JAVA" $GENERATOR_OPTS -cp "$BENCH_JAR" dev.servercore.bench.LoadGenerator "$@" --port "$SERVER_PORT"
 }
@@ -87,23 +93,31 @@ generator() {
 run_scenario() {
   local target=$1 scenario=$2 result=$3
   start_server "$target" "${result%.txt}.server.log"
+  local cpu_before
+  cpu_before=$(cpu_ticks "$SERVER_PID")
   case $scenario in
     echo100)  generator echo --sessions 100 --inflight 8 --body 32 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
     echo1000) generator echo --sessions 1000 --inflight 1 --body 32 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
     chat)     generator chat --sessions 200 --senders 20 --rate 50 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
     idle)
-      local before held
+      local before held before_gc held_gc
       before=$(rss_kib "$SERVER_PID")
-      generator hold --sessions 10000 --hold 15s > "$result" &
+      full_gc "$SERVER_PID"
+      before_gc=$(rss_kib "$SERVER_PID")
+      generator hold --sessions 10000 --hold 20s > "$result" &
       local gen=$!
       while ! grep -q '^HELD' "$result" 2>/dev/null; do sleep 0.2; done
       sleep 8 # the sessions sit idle; the server's memory settles
       held=$(rss_kib "$SERVER_PID")
+      full_gc "$SERVER_PID"
+      held_gc=$(rss_kib "$SERVER_PID")
       wait $gen
-      echo "RSS before_kib=$before held_kib=$held per_session_kib=$(awk -v b="$before" -v h="$held" 'BEGIN{printf "%.2f", (h-b)/10000}')" >> "$result"
+      echo "RSS before_kib=$before held_kib=$held per_session_kib=$(awk -v b="$before" -v h="$held" 'BEGIN{printf "%.2f", (h-b)/10000}')" \
+        "before_gc_kib=$before_gc held_gc_kib=$held_gc per_session_after_gc_kib=$(awk -v b="$before_gc" -v h="$held_gc" 'BEGIN{printf "%.2f", (h-b)/10000}')" >> "$result"
       ;;
     max)      generator hold --sessions 19000 --hold 5s --connect-pending 512 > "$result" ;;
   esac
+  echo "CPU server_cpu_s=$(awk -v a="$cpu_before" -v b="$(cpu_ticks "$SERVER_PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", (b-a)/hz}')" >> "$result"
   stop_server
   log "$target $scenario: $(grep -h '^RESULT\|^RSS' "$result" | tr '\n' ' ' | cut -c1-300)"
 }
@@ -133,4 +147,4 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
-"$BENCH_JAVA" -cp "$BENCH_JAR" dev.servercore.bench.Report "$OUT" | tee "$OUT/table.txt"
+"$BENCH_JAVA" -Dbench.warmup.seconds="${WARMUP%s}" -cp "$BENCH_JAR" dev.servercore.bench.Report "$OUT" | tee "$OUT/table.txt"

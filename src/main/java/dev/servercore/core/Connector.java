@@ -57,7 +57,8 @@ public final class Connector extends Endpoint {
                     TlsSockets.socketFactory(connector.getTls(), "servercore.connector.tls", false));
             factory.setTcpSocketSupport(new DefaultTcpSocketSupport(connector.getTls().isVerifyHost()));
         }
-        factory.setTcpNetConnectionSupport(new SessionConnectionSupport(sessionFactory));
+        factory.setTcpNetConnectionSupport(
+                new SessionConnectionSupport(sessionFactory, (int) session.getReadBufferSize().toBytes()));
         initialize();
     }
 

@@ -2,6 +2,7 @@ package dev.servercore.core;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,10 +31,15 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
     final ExecutorService ioThreads;
     private final AbstractConnectionFactory factory;
     private volatile boolean running;
+    private ScheduledFuture<?> stalledWriteCheck;
 
     Endpoint(String role, String name, AbstractConnectionFactory factory, ServerCoreProperties.SessionProperties session,
             int maxSessions, boolean tcpNoDelay, SessionRegistry registry, MeterRegistry meters,
             BeanFactory beanFactory, ApplicationEventPublisher events) {
+        if (session.getReadBufferSize().toBytes() < 16 || session.getReadBufferSize().toBytes() > 1 << 20) {
+            throw new IllegalArgumentException("servercore.session.read-buffer-size must be within 16B..1MB, not "
+                    + session.getReadBufferSize());
+        }
         this.name = name;
         this.registry = registry;
         this.factory = factory;
@@ -47,7 +53,6 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
         factory.setBeanFactory(beanFactory);
         factory.setApplicationEventPublisher(events);
         factory.setSoTcpNoDelay(tcpNoDelay);
-        factory.setDeserializer(new ChunkDeserializer(Math.max(session.getMaxFrameSize(), 64 * 1024)));
         factory.setTaskExecutor(ioThreads);
         factory.registerListener(dispatcher);
         factory.registerSender(dispatcher);
@@ -76,6 +81,14 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
         if (!running) {
             doStart();
             running = true;
+            long timeoutNanos = dispatcher.settings().writeTimeout().toNanos();
+            long period = Math.max(10, Math.min(1_000, timeoutNanos / 4_000_000));
+            stalledWriteCheck = EngineTimer.INSTANCE.scheduleAtFixedRate(() -> {
+                long deadline = System.nanoTime() - timeoutNanos;
+                for (Session session : registry.all()) {
+                    session.closeIfWriteStalledSince(deadline);
+                }
+            }, period, period, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -85,6 +98,7 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
             return;
         }
         running = false;
+        stalledWriteCheck.cancel(false);
         stopAcceptingSessions();
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (registry.queuedBytes() > 0 && System.nanoTime() < deadline) {

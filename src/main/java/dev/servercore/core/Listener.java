@@ -44,7 +44,8 @@ public final class Listener extends Endpoint {
         if (listener.getTls().isEnabled()) {
             factory.setTcpSocketFactorySupport(TlsSockets.socketFactory(listener.getTls(), "servercore.listener.tls", true));
         }
-        factory.setTcpNetConnectionSupport(new SessionConnectionSupport(sessionFactory));
+        factory.setTcpNetConnectionSupport(
+                new SessionConnectionSupport(sessionFactory, (int) session.getReadBufferSize().toBytes()));
         initialize();
     }
 

@@ -351,6 +351,18 @@ public class ServerCoreProperties {
         /** Bytes a session may have queued and unwritten; beyond it the session is closed as a slow consumer. */
         @NotNull
         private DataSize sendQueueLimit = DataSize.ofMegabytes(1);
+        /**
+         * Bytes one read takes from the socket: every connection keeps a buffer this large, idle or not. Game
+         * traffic is small packets; a larger buffer only saves system calls for bulk transfers.
+         */
+        @NotNull
+        private DataSize readBufferSize = DataSize.ofKilobytes(1);
+        /**
+         * A write to the socket that stays blocked this long means the peer does not read: the session is
+         * closed as a slow consumer.
+         */
+        @NotNull
+        private Duration writeTimeout = Duration.ofSeconds(10);
         /** Most bytes gathered from the send queue into one socket write. */
         @NotNull
         private DataSize writeBatchSize = DataSize.ofKilobytes(64);
@@ -374,6 +386,22 @@ public class ServerCoreProperties {
             this.sendQueueLimit = sendQueueLimit;
         }
 
+        public DataSize getReadBufferSize() {
+            return readBufferSize;
+        }
+
+        public void setReadBufferSize(DataSize readBufferSize) {
+            this.readBufferSize = readBufferSize;
+        }
+
+        public Duration getWriteTimeout() {
+            return writeTimeout;
+        }
+
+        public void setWriteTimeout(Duration writeTimeout) {
+            this.writeTimeout = writeTimeout;
+        }
+
         public DataSize getWriteBatchSize() {
             return writeBatchSize;
         }
@@ -391,7 +419,8 @@ public class ServerCoreProperties {
         }
 
         public SessionSettings toSettings() {
-            return new SessionSettings(maxFrameSize, sendQueueLimit.toBytes(), (int) writeBatchSize.toBytes());
+            return new SessionSettings(maxFrameSize, sendQueueLimit.toBytes(), (int) writeBatchSize.toBytes(),
+                    writeTimeout);
         }
     }
 }

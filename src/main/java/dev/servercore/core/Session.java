@@ -20,7 +20,10 @@ import org.apache.commons.logging.LogFactory;
  * exactly once, whatever ends the session. {@link #send} and {@link #disconnect} may be called from any
  * thread and never wait for the network: sends are queued, and everything queued while a write is in
  * flight goes out together in the next write (the C# {@code _pendingList}). Sends made while the session
- * is handling a read are written once that read has been handled (one write per read batch).
+ * is handling a read are written once that read has been handled, in one write, by the reading thread
+ * itself; sends from other threads are written by an I/O thread of their own. A write that cannot
+ * complete within the write timeout, or a queue past its limit, means the peer does not read: the
+ * session ends as a slow consumer.
  *
  * <p>Instances come from a session factory (a prototype-scoped bean): the engine never knows the class.
  */
@@ -46,6 +49,8 @@ public abstract class Session {
     private volatile SessionDispatcher dispatcher;
     /** The thread inside {@link #onConnected} or {@link #onRecv}: its sends are written when it returns. */
     private volatile Thread callbackThread;
+    /** When the write in progress began (System.nanoTime()), or 0: read by the stalled-write check. */
+    private volatile long writeStartedAt;
 
     /** Unique for the life of the process, positive. */
     public final int id() {
@@ -161,16 +166,16 @@ public abstract class Session {
         scheduleWrite();
     }
 
-    /** One read from the socket, on the connection's reading thread. */
-    final void received(byte[] chunk) {
+    /** One read from the socket, on the connection's reading thread; the buffer is reused after the call. */
+    final void received(byte[] buffer, int length) {
         SessionDispatcher d = dispatcher;
-        d.metrics().bytesReceived(chunk.length);
+        d.metrics().bytesReceived(length);
         callbackThread = Thread.currentThread();
         try {
             if (countsReadsAsPackets()) {
                 d.metrics().packetsReceived(1);
             }
-            onRecv(ByteBuffer.wrap(chunk));
+            onRecv(ByteBuffer.wrap(buffer, 0, length));
         } catch (ProtocolException e) {
             log.info("Session " + id + " " + remoteAddress() + ": protocol error: " + e.getMessage());
             close(CloseReason.PROTOCOL_ERROR);
@@ -179,7 +184,11 @@ public abstract class Session {
         } finally {
             callbackThread = null;
         }
-        scheduleWrite();
+        // The reading thread writes the replies itself: no hand-off per read. Should the peer stop reading,
+        // this blocks only this session's reads, and the stalled-write check ends it.
+        if (!sendQueue.isEmpty() && writing.compareAndSet(false, true)) {
+            writeQueued();
+        }
     }
 
     /** In raw mode a packet is a read; {@link PacketSession} counts frames instead. */
@@ -246,10 +255,25 @@ public abstract class Session {
         }
     }
 
+    /** Ends the session as a slow consumer if a write has been blocked since before {@code deadline}. */
+    final void closeIfWriteStalledSince(long deadline) {
+        long started = writeStartedAt;
+        if (started != 0 && started - deadline < 0) {
+            log.info("Session " + id + " " + remoteAddress() + ": a write has been blocked for over "
+                    + dispatcher.settings().writeTimeout() + "; closing it as a slow consumer");
+            try {
+                // not on the timer's thread: onDisconnected is game code
+                dispatcher.writeExecutor().execute(() -> close(CloseReason.SLOW_CONSUMER));
+            } catch (RejectedExecutionException stopped) {
+                close(CloseReason.SLOW_CONSUMER);
+            }
+        }
+    }
+
     /**
-     * The only consumer of the send queue: one at a time, guarded by {@link #writing}. It runs on an I/O
-     * thread of its own, never on a caller's, because a blocking write to a peer that does not read would
-     * otherwise stall the caller (and the slow-consumer limit could never be reached).
+     * The only consumer of the send queue: one at a time, guarded by {@link #writing}. It runs on the
+     * session's reading thread after a read, or on an I/O thread of its own for sends from elsewhere,
+     * never on a caller's: a blocking write to a peer that does not read must not stall game code.
      */
     private void writeQueued() {
         SessionDispatcher d = dispatcher;
@@ -290,9 +314,11 @@ public abstract class Session {
                         position += queued.length;
                     }
                 }
+                writeStartedAt = System.nanoTime() | 1; // never 0 while writing
                 try {
                     c.write(batch, length);
                 } finally {
+                    writeStartedAt = 0;
                     queuedBytes.addAndGet(-length);
                 }
                 d.metrics().sent(length, packets);

@@ -9,6 +9,7 @@ import javax.net.ssl.SSLSocket;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
+import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
 
 /**
  * Spring Integration's blocking connection, bound to the session it carries. Spring Integration accepts
@@ -29,12 +30,14 @@ final class SessionConnection extends TcpNetConnection {
     private final Socket socket;
     private final Session session;
     private final InetSocketAddress remoteAddress;
+    private final int readBufferSize;
     /** Plain sockets are; a TLS socket once application bytes crossed it (its handshake completed). */
     private volatile boolean secured;
 
     SessionConnection(Socket socket, boolean server, boolean lookupHost, ApplicationEventPublisher publisher,
-            String factoryName, Session session) {
+            String factoryName, Session session, int readBufferSize) {
         super(socket, server, lookupHost, publisher, factoryName);
+        this.readBufferSize = readBufferSize;
         this.socket = socket;
         this.session = session;
         this.remoteAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
@@ -60,14 +63,22 @@ final class SessionConnection extends TcpNetConnection {
         }
     }
 
-    /** The read loop: one read from the socket, one call to the session, in order, until the end. */
+    /**
+     * The read loop: one read into the connection's buffer, one call to the session with what it holds, in
+     * order, until the end. One system call per read; the buffer (a few hundred bytes to a few KiB, set by
+     * {@code servercore.session.read-buffer-size}) is all an idle connection keeps for reading.
+     */
     @Override
     public void run() {
         publishConnectionOpenEvent();
+        byte[] buffer = new byte[readBufferSize];
         while (true) {
-            byte[] chunk;
+            int length;
             try {
-                chunk = (byte[]) getPayload();
+                length = inputStream().read(buffer);
+                if (length < 0) {
+                    throw new SoftEndOfStreamException("Stream closed by the peer");
+                }
             } catch (Exception e) {
                 publishConnectionExceptionEvent(e);
                 if (handleReadException(e)) {
@@ -78,7 +89,7 @@ final class SessionConnection extends TcpNetConnection {
             if (!secured) {
                 secured = true;
             }
-            session.received(chunk);
+            session.received(buffer, length);
         }
     }
 

@@ -11,15 +11,17 @@ import org.springframework.integration.ip.tcp.connection.TcpNetConnectionSupport
 final class SessionConnectionSupport implements TcpNetConnectionSupport {
 
     private final Supplier<? extends Session> sessionFactory;
+    private final int readBufferSize;
 
-    SessionConnectionSupport(Supplier<? extends Session> sessionFactory) {
+    SessionConnectionSupport(Supplier<? extends Session> sessionFactory, int readBufferSize) {
         this.sessionFactory = sessionFactory;
+        this.readBufferSize = readBufferSize;
     }
 
     @Override
     public TcpNetConnection createNewConnection(Socket socket, boolean server, boolean lookupHost,
             ApplicationEventPublisher publisher, String connectionFactoryName) {
         return new SessionConnection(socket, server, lookupHost, publisher, connectionFactoryName,
-                sessionFactory.get());
+                sessionFactory.get(), readBufferSize);
     }
 }

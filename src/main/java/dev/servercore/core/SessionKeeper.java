@@ -1,7 +1,5 @@
 package dev.servercore.core;
 
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -16,9 +14,6 @@ import org.apache.commons.logging.LogFactory;
 final class SessionKeeper {
 
     private static final Log log = LogFactory.getLog(SessionKeeper.class);
-
-    /** One timer thread for every keeper of the process: it only schedules; connects run on I/O threads. */
-    private static final ScheduledExecutorService timer = newTimer();
 
     private final Connector connector;
     private final ServerCoreProperties.Reconnect policy;
@@ -78,7 +73,7 @@ final class SessionKeeper {
             return;
         }
         connector.retried();
-        timer.schedule(this::connect, backoffMillis(policy, failures, ThreadLocalRandom.current().nextDouble()),
+        EngineTimer.INSTANCE.schedule(this::connect, backoffMillis(policy, failures, ThreadLocalRandom.current().nextDouble()),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -90,15 +85,5 @@ final class SessionKeeper {
         double delay = policy.getInitialDelay().toMillis() * Math.pow(policy.getMultiplier(), Math.max(0, failures - 1));
         delay = Math.min(delay, policy.getMaxDelay().toMillis());
         return Math.round(delay * (1 - policy.getJitter() * random));
-    }
-
-    private static ScheduledExecutorService newTimer() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "servercore-reconnect-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
     }
 }

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1",
-        "servercore.listener.idle-timeout=1500ms", "servercore.session.send-queue-limit=1MB"})
+        "servercore.listener.idle-timeout=1500ms", "servercore.session.send-queue-limit=1MB",
+        "servercore.session.write-timeout=2s"})
 class HostileClientsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
