@@ -12,6 +12,7 @@ public abstract class PacketSession extends Session {
     /** Made on the first read (the settings are known once the session is open); reading thread only. */
     private FrameDecoder decoder;
     private FrameDecoder.FrameHandler countingHandler;
+    private int framesInRead;
 
     /** One packet. The body is only valid during the call: copy what you keep. */
     protected abstract void onRecvPacket(int packetId, ByteBuffer body);
@@ -29,15 +30,21 @@ public abstract class PacketSession extends Session {
     @Override
     protected final void onRecv(ByteBuffer data) {
         if (decoder == null) {
-            SessionMetrics metrics = metrics();
             decoder = new FrameDecoder(settings().maxFrameSize());
-            // Counted frame by frame, so a frame delivered before a bad one in the same read still counts.
             countingHandler = (packetId, body) -> {
-                metrics.packetsReceived(1);
+                framesInRead++;
                 onRecvPacket(packetId, body);
             };
         }
-        decoder.decode(data, countingHandler);
+        framesInRead = 0;
+        try {
+            decoder.decode(data, countingHandler);
+        } finally {
+            // once per read, and also when a bad frame or session code cuts the read short
+            if (framesInRead > 0) {
+                metrics().packetsReceived(framesInRead);
+            }
+        }
     }
 
     @Override

@@ -1,7 +1,10 @@
 package dev.servercore.core;
 
 import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,6 +52,12 @@ public abstract class Session {
     private volatile SessionDispatcher dispatcher;
     /** The thread inside {@link #onConnected} or {@link #onRecv}: its sends are written when it returns. */
     private volatile Thread callbackThread;
+    /**
+     * What the thread inside a callback sends, in order, written (or queued) when the callback returns:
+     * only that thread touches them, so a reply costs no atomic operation.
+     */
+    private final ArrayList<byte[]> replies = new ArrayList<>(0);
+    private int replyBytes;
     /** When the write in progress began (System.nanoTime()), or 0: read by the stalled-write check. */
     private volatile long writeStartedAt;
 
@@ -103,17 +112,27 @@ public abstract class Session {
         if (d == null || closeReason.get() != null) {
             return false;
         }
+        if (Thread.currentThread() == callbackThread) {
+            replies.add(data);
+            replyBytes += data.length;
+            return !overLimit(queuedBytes.get() + replyBytes, d);
+        }
         long queued = queuedBytes.addAndGet(data.length);
         sendQueue.offer(data);
-        if (queued > d.settings().sendQueueLimit()) {
-            log.info("Session " + id + " " + remoteAddress() + ": " + queued + " bytes queued, over the limit of "
-                    + d.settings().sendQueueLimit() + "; closing it as a slow consumer");
-            close(CloseReason.SLOW_CONSUMER);
+        if (overLimit(queued, d)) {
             return false;
         }
-        if (Thread.currentThread() != callbackThread) {
-            scheduleWrite();
+        scheduleWrite();
+        return true;
+    }
+
+    private boolean overLimit(long queued, SessionDispatcher d) {
+        if (queued <= d.settings().sendQueueLimit()) {
+            return false;
         }
+        log.info("Session " + id + " " + remoteAddress() + ": " + queued + " bytes queued, over the limit of "
+                + d.settings().sendQueueLimit() + "; closing it as a slow consumer");
+        close(CloseReason.SLOW_CONSUMER);
         return true;
     }
 
@@ -163,7 +182,7 @@ public abstract class Session {
         if (ended.get()) {
             dispatcher.registry().remove(this); // it ended during onConnected, before it was added
         }
-        scheduleWrite();
+        flushReplies(false); // the accepting thread must not block on a write
     }
 
     /** One read from the socket, on the connection's reading thread; the buffer is reused after the call. */
@@ -184,11 +203,47 @@ public abstract class Session {
         } finally {
             callbackThread = null;
         }
-        // The reading thread writes the replies itself: no hand-off per read. Should the peer stop reading,
-        // this blocks only this session's reads, and the stalled-write check ends it.
-        if (!sendQueue.isEmpty() && writing.compareAndSet(false, true)) {
-            writeQueued();
+        flushReplies(true);
+    }
+
+    /**
+     * After a callback: its replies go out in one write. The reading thread ({@code writeHere}) writes them
+     * itself, with no hand-off per read, unless a writer is busy; should the peer stop reading, that blocks
+     * only this session's reads, and the stalled-write check ends it.
+     */
+    private void flushReplies(boolean writeHere) {
+        int count = replies.size();
+        if (count > 0 && closeReason.get() == null) {
+            int bytes = replyBytes;
+            if (writeHere && bytes <= dispatcher.settings().writeBatchBytes() && sendQueue.isEmpty()
+                    && writing.compareAndSet(false, true)) {
+                byte[] batch = count == 1 ? replies.get(0) : concatenate(replies, bytes);
+                replies.clear();
+                replyBytes = 0;
+                queuedBytes.addAndGet(bytes);
+                writeQueued(batch, bytes, count);
+                return;
+            }
+            queuedBytes.addAndGet(bytes);
+            sendQueue.addAll(replies);
         }
+        replies.clear();
+        replyBytes = 0;
+        if (!writeHere) {
+            scheduleWrite();
+        } else if (!sendQueue.isEmpty() && writing.compareAndSet(false, true)) {
+            writeQueued(null, 0, 0);
+        }
+    }
+
+    private static byte[] concatenate(List<byte[]> arrays, int length) {
+        byte[] joined = new byte[length];
+        int position = 0;
+        for (byte[] array : arrays) {
+            System.arraycopy(array, 0, joined, position, array.length);
+            position += array.length;
+        }
+        return joined;
     }
 
     /** In raw mode a packet is a read; {@link PacketSession} counts frames instead. */
@@ -248,7 +303,7 @@ public abstract class Session {
     private void scheduleWrite() {
         if (!sendQueue.isEmpty() && writing.compareAndSet(false, true)) {
             try {
-                dispatcher.writeExecutor().execute(this::writeQueued);
+                dispatcher.writeExecutor().execute(() -> writeQueued(null, 0, 0));
             } catch (RejectedExecutionException e) {
                 close(CloseReason.SHUTDOWN); // the endpoint stopped: its I/O threads are gone
             }
@@ -275,18 +330,21 @@ public abstract class Session {
      * session's reading thread after a read, or on an I/O thread of its own for sends from elsewhere,
      * never on a caller's: a blocking write to a peer that does not read must not stall game code.
      */
-    private void writeQueued() {
+    private void writeQueued(byte[] first, int firstLength, int firstPackets) {
         SessionDispatcher d = dispatcher;
         SessionConnection c = connection;
         int batchLimit = d.settings().writeBatchBytes();
         try {
+            if (first != null) {
+                writeOut(c, d, first, firstLength, firstPackets);
+            }
             while (true) {
                 if (ended.get()) {
                     dropQueue();
                     return;
                 }
-                byte[] first = sendQueue.poll();
-                if (first == null) {
+                byte[] head = sendQueue.poll();
+                if (head == null) {
                     writing.set(false);
                     // A send may have queued after the poll and seen writing == true: look again.
                     if (sendQueue.isEmpty() || !writing.compareAndSet(false, true)) {
@@ -294,7 +352,7 @@ public abstract class Session {
                     }
                     continue;
                 }
-                int length = first.length;
+                int length = head.length;
                 int packets = 1;
                 for (byte[] queued : sendQueue) {
                     if (length + queued.length > batchLimit) {
@@ -303,30 +361,18 @@ public abstract class Session {
                     length += queued.length;
                     packets++;
                 }
-                byte[] batch = first;
+                byte[] batch = head;
                 if (packets > 1) {
                     // Only this writer takes from the queue, so the next polls return what was just counted.
                     batch = new byte[length];
-                    System.arraycopy(first, 0, batch, 0, first.length);
-                    for (int i = 1, position = first.length; i < packets; i++) {
+                    System.arraycopy(head, 0, batch, 0, head.length);
+                    for (int i = 1, position = head.length; i < packets; i++) {
                         byte[] queued = sendQueue.poll();
                         System.arraycopy(queued, 0, batch, position, queued.length);
                         position += queued.length;
                     }
                 }
-                writeStartedAt = System.nanoTime() | 1; // never 0 while writing
-                try {
-                    c.write(batch, length);
-                } finally {
-                    writeStartedAt = 0;
-                    queuedBytes.addAndGet(-length);
-                }
-                d.metrics().sent(length, packets);
-                try {
-                    onSend(length);
-                } catch (RuntimeException e) {
-                    callbackFailed("onSend", e);
-                }
+                writeOut(c, d, batch, length, packets);
             }
         } catch (Exception e) {
             if (closeReason.get() == null) {
@@ -334,6 +380,24 @@ public abstract class Session {
             }
             close(c.failureReason(e));
             dropQueue(); // `writing` stays taken: the session writes no more
+        }
+    }
+
+    /** One socket write; the bytes leave the queued count whether it succeeds or not. */
+    private void writeOut(SessionConnection c, SessionDispatcher d, byte[] batch, int length, int packets)
+            throws IOException {
+        writeStartedAt = System.nanoTime() | 1; // never 0 while writing
+        try {
+            c.write(batch, length);
+        } finally {
+            writeStartedAt = 0;
+            queuedBytes.addAndGet(-length);
+        }
+        d.metrics().sent(length, packets);
+        try {
+            onSend(length);
+        } catch (RuntimeException e) {
+            callbackFailed("onSend", e);
         }
     }
 
