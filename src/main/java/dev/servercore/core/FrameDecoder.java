@@ -41,7 +41,8 @@ public final class FrameDecoder {
             if (!completePartial(data)) {
                 return 0;
             }
-            deliver(ByteBuffer.wrap(partial, 0, partialLength), handler);
+            handler.onFrame(Frames.getUInt16(partial, 2),
+                    ByteBuffer.wrap(partial, Frames.HEADER_SIZE, partialLength - Frames.HEADER_SIZE).slice());
             partial = new byte[0];
             partialLength = 0;
             frames++;
@@ -52,9 +53,9 @@ public final class FrameDecoder {
             if (data.remaining() < size) {
                 break;
             }
-            ByteBuffer frame = data.slice(start, size);
             data.position(start + size);
-            deliver(frame, handler);
+            handler.onFrame(Frames.getUInt16(data, start + 2),
+                    data.slice(start + Frames.HEADER_SIZE, size - Frames.HEADER_SIZE));
             frames++;
         }
         if (data.hasRemaining()) {
@@ -102,10 +103,5 @@ public final class FrameDecoder {
             throw new ProtocolException("frame size " + size + " outside " + Frames.HEADER_SIZE + ".." + maxFrameSize);
         }
         return size;
-    }
-
-    private static void deliver(ByteBuffer frame, FrameHandler handler) {
-        int packetId = (frame.get(2) & 0xFF) | (frame.get(3) & 0xFF) << 8;
-        handler.onFrame(packetId, frame.slice(Frames.HEADER_SIZE, frame.remaining() - Frames.HEADER_SIZE));
     }
 }

@@ -16,7 +16,7 @@ public final class Frames {
     public static byte[] encode(int packetId, ByteBuffer body) {
         int size = HEADER_SIZE + body.remaining();
         byte[] frame = newFrame(size, packetId);
-        body.duplicate().get(frame, HEADER_SIZE, body.remaining());
+        body.get(body.position(), frame, HEADER_SIZE, body.remaining());
         return frame;
     }
 
@@ -36,6 +36,10 @@ public final class Frames {
         putUInt16(frame, 0, size);
         putUInt16(frame, 2, packetId);
         return frame;
+    }
+
+    public static int getUInt16(ByteBuffer bytes, int offset) {
+        return (bytes.get(offset) & 0xFF) | (bytes.get(offset + 1) & 0xFF) << 8;
     }
 
     public static int getUInt16(byte[] bytes, int offset) {
