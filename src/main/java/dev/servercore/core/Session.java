@@ -130,8 +130,10 @@ public abstract class Session {
         if (queued <= d.settings().sendQueueLimit()) {
             return false;
         }
-        log.info("Session " + id + " " + remoteAddress() + ": " + queued + " bytes queued, over the limit of "
-                + d.settings().sendQueueLimit() + "; closing it as a slow consumer");
+        if (closeReason.get() == null) {
+            log.info("Session " + id + " " + remoteAddress() + ": " + queued + " bytes queued, over the limit of "
+                    + d.settings().sendQueueLimit() + "; closing it as a slow consumer");
+        }
         close(CloseReason.SLOW_CONSUMER);
         return true;
     }

@@ -61,7 +61,10 @@ class SessionConcurrencyTest {
         int threads = 8;
         int framesPerThread = 5_000;
         Queue<CountingSession> opened = new ConcurrentLinkedQueue<>();
-        Listener listener = Endpoints.listener(context, "test-eight", new ServerCoreProperties(), () -> {
+        ServerCoreProperties properties = new ServerCoreProperties();
+        // 8 threads queue 1.6 MB faster than one client reads it: this test is about order, not the limit
+        properties.getSession().setSendQueueLimit(org.springframework.util.unit.DataSize.ofMegabytes(64));
+        Listener listener = Endpoints.listener(context, "test-eight", properties, () -> {
             CountingSession session = new CountingSession();
             opened.add(session);
             return session;
