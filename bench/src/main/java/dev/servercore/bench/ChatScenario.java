@@ -168,18 +168,13 @@ final class ChatScenario {
             } while (delivered < expected && System.nanoTime() < drainEnd);
 
             Histogram h = new Histogram(1, Fleet.HIST_MAX_US, 3);
-            long[] c = new long[7];
-            for (long[] part : fleet.onLoops(ls -> {
+            long[] c = fleet.totals(ls -> {
                 synchronized (h) {
                     h.add(ls.latency);
                 }
                 return new long[] {ls.errors, ls.unexpectedCloses, ls.protocolErrors, ls.malformed, ls.outOfOrder,
                         ls.badSenderIds, ls.unexpectedPackets};
-            }, 5000)) {
-                for (int i = 0; i < c.length; i++) {
-                    c[i] += part[i];
-                }
-            }
+            });
             System.out.println("RESULT mode=chat sessions=" + sessions + " senders=" + senders + " rate=" + rate
                     + " connected=" + cr.welcomed.get() + " window_s=" + EchoScenario.fmt(window)
                     + " chats_sent=" + sentInWindow.get() + " deliveries=" + delivered + " expected=" + expected

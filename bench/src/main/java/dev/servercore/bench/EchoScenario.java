@@ -124,22 +124,13 @@ final class EchoScenario {
             } while (outstanding > 0 && System.nanoTime() < drainEnd);
 
             Histogram h = new Histogram(1, Fleet.HIST_MAX_US, 3);
-            long[] c = new long[8];
-            for (long[] part : fleet.onLoops(ls -> {
+            long[] c = fleet.totals(ls -> {
                 synchronized (h) {
                     h.add(ls.latency);
                 }
-                long alive = 0;
-                for (Fleet.SessionBase s : ls.sessions) {
-                    alive += s.active() ? 1 : 0;
-                }
                 return new long[] {ls.measured, ls.mismatches, ls.errors, ls.unexpectedCloses, ls.protocolErrors,
-                        ls.unexpectedPackets, ls.badWelcomes, alive};
-            }, 5000)) {
-                for (int i = 0; i < c.length; i++) {
-                    c[i] += part[i];
-                }
-            }
+                        ls.unexpectedPackets, ls.badWelcomes, Fleet.alive(ls)};
+            });
             long echoes = c[0];
             System.out.println("RESULT mode=echo sessions=" + sessions + " inflight=" + inflight + " body=" + body
                     + " connected=" + cr.welcomed.get() + " alive_at_end=" + c[7]

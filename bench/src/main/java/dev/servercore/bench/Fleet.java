@@ -84,6 +84,29 @@ final class Fleet implements AutoCloseable {
         return out;
     }
 
+    /** Runs fn on every event loop and adds up the arrays it returns, element by element. */
+    long[] totals(Function<LoopState, long[]> fn) throws Exception {
+        long[] sum = null;
+        for (long[] part : onLoops(fn, 5000)) {
+            if (sum == null) {
+                sum = new long[part.length];
+            }
+            for (int i = 0; i < part.length; i++) {
+                sum[i] += part[i];
+            }
+        }
+        return sum == null ? new long[0] : sum;
+    }
+
+    /** Sessions of a loop whose channel is still open. */
+    static long alive(LoopState ls) {
+        long alive = 0;
+        for (SessionBase s : ls.sessions) {
+            alive += s.active() ? 1 : 0;
+        }
+        return alive;
+    }
+
     /** Counters of one connect phase. */
     static final class ConnectResult {
         final AtomicInteger welcomed = new AtomicInteger();

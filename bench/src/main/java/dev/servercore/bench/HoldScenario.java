@@ -79,21 +79,12 @@ final class HoldScenario {
             } while (answered < cr.welcomed.get() && System.nanoTime() < deadline);
 
             Histogram h = new Histogram(1, Fleet.HIST_MAX_US, 3);
-            long[] c = new long[4];
-            for (long[] part : fleet.onLoops(ls -> {
+            long[] c = fleet.totals(ls -> {
                 synchronized (h) {
                     h.add(ls.probeLatency);
                 }
-                long alive = 0;
-                for (Fleet.SessionBase s : ls.sessions) {
-                    alive += s.active() ? 1 : 0;
-                }
-                return new long[] {ls.unexpectedCloses, ls.errors, ls.mismatches, alive};
-            }, 5000)) {
-                for (int i = 0; i < c.length; i++) {
-                    c[i] += part[i];
-                }
-            }
+                return new long[] {ls.unexpectedCloses, ls.errors, ls.mismatches, Fleet.alive(ls)};
+            });
             System.out.println("RESULT mode=hold sessions=" + sessions + " welcomed=" + cr.welcomed.get()
                     + " alive_at_end=" + c[3] + " answered=" + answered
                     + " probe_p50_us=" + h.getValueAtPercentile(50) + " probe_p99_us=" + h.getValueAtPercentile(99)
