@@ -6,19 +6,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import dev.servercore.testsupport.Endpoints;
+import dev.servercore.testsupport.LoopbackServerTest;
 import dev.servercore.testsupport.RecordingSession;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1"})
+@LoopbackServerTest
 class EndpointLifecycleTest {
 
     @Autowired

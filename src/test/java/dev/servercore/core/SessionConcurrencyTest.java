@@ -19,16 +19,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
+import dev.servercore.testsupport.LoopbackServerTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Sends from many threads at once, and closes from both ends at once, on real sockets. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1"})
+@LoopbackServerTest
 class SessionConcurrencyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);

@@ -13,20 +13,19 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.servercore.testsupport.Await;
-import dev.servercore.testsupport.FrameClient;
 import dev.servercore.testsupport.Endpoints;
+import dev.servercore.testsupport.FrameClient;
+import dev.servercore.testsupport.LoopbackServerTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Limits, churn, faults in session code, and shutdown, on listeners of the test's own. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1"})
+@LoopbackServerTest
 class SessionLifecycleTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);

@@ -8,20 +8,19 @@ import java.util.concurrent.TimeUnit;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
+import dev.servercore.testsupport.LoopbackServerTest;
 import dev.servercore.testsupport.RecordingSession;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** TLS through Spring Integration's SSL socket factories, with a certificate made for the test. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1"})
+@LoopbackServerTest
 class TlsTest {
 
     @TempDir

@@ -16,9 +16,9 @@ import dev.servercore.ServerCoreApplication;
 import dev.servercore.core.Listener;
 import dev.servercore.testsupport.Actuator;
 import dev.servercore.testsupport.Await;
+import dev.servercore.testsupport.LoopbackServerTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,8 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The dummy client profile as a user runs it: its own JVM against a server on a random port. It must
  * exit 0, and its summary must agree with what the server counted, byte for byte.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1"})
+@LoopbackServerTest
 class DummyClientEndToEndTest {
 
     private static final Pattern FIGURE = Pattern.compile("(\\w+)=([\\w.]+)");

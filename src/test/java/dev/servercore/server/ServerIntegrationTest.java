@@ -21,21 +21,20 @@ import dev.servercore.core.Session;
 import dev.servercore.testsupport.Actuator;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
-import dev.servercore.testsupport.FrameClient;
 import dev.servercore.testsupport.FrameClient.Frame;
+import dev.servercore.testsupport.FrameClient;
+import dev.servercore.testsupport.LoopbackServerTest;
 import dev.servercore.testsupport.RecordingSession;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.env.Environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The server profile on real loopback sockets: the demo packets, the framing, isolation and metrics. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1"})
+@LoopbackServerTest
 class ServerIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
