@@ -33,9 +33,4 @@ final class Proto {
         buf.writeShortLE(packetId);
         return buf;
     }
-
-    /** Rewrites the size field of a frame whose header starts at readerIndex. */
-    static void fixSize(ByteBuf frame) {
-        frame.setShortLE(frame.readerIndex(), frame.readableBytes());
-    }
 }
