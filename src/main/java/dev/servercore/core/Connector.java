@@ -3,6 +3,10 @@ package dev.servercore.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -11,66 +15,73 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.integration.ip.tcp.connection.DefaultTcpSocketSupport;
-import org.springframework.integration.ip.tcp.connection.TcpNetClientConnectionFactory;
 
 /**
- * Opens sessions to one remote endpoint, any number of them: a Spring Integration
- * {@link TcpNetClientConnectionFactory} in single-use mode, so each {@code getConnection()} is a new
- * connection carrying a new session from the session factory. Metrics are tagged {@code role=client}.
+ * Opens sessions to one remote endpoint, any number of them: the C# ServerCore {@code Connector}. One
+ * Spring Integration NIO client factory per event loop, in single-use mode, so each
+ * {@code getConnection()} is a new connection carrying a new session from the session factory; sessions
+ * are spread over the loops in turn. Metrics are tagged {@code role=client}.
  */
 public final class Connector extends Endpoint {
 
     private static final Log log = LogFactory.getLog(Connector.class);
+    private static final long START_TIMEOUT_MILLIS = 10_000;
 
-    private final TcpNetClientConnectionFactory factory;
+    private final List<LoopClientFactory> factories = new ArrayList<>();
+    private final AtomicInteger nextFactory = new AtomicInteger();
     private final ServerCoreProperties.ConnectorProperties properties;
     private final String target;
     private final Counter retries;
     private final List<SessionKeeper> keepers = new ArrayList<>();
+    /** Connecting blocks (up to the connect timeout): never on a loop. */
+    private final ExecutorService connectThreads;
     private volatile boolean accepting;
 
     public Connector(String name, ServerCoreProperties.ConnectorProperties connector,
             ServerCoreProperties.SessionProperties session, Supplier<? extends Session> sessionFactory,
             SessionRegistry registry, MeterRegistry meters, BeanFactory beanFactory, ApplicationEventPublisher events) {
-        this(name, new ClientFactory(connector.getHost(), connector.getPort()), connector, session, sessionFactory,
-                registry, meters, beanFactory, events);
-    }
-
-    private Connector(String name, TcpNetClientConnectionFactory factory,
-            ServerCoreProperties.ConnectorProperties connector, ServerCoreProperties.SessionProperties session,
-            Supplier<? extends Session> sessionFactory, SessionRegistry registry, MeterRegistry meters,
-            BeanFactory beanFactory, ApplicationEventPublisher events) {
-        super("client", name, factory, session, Integer.MAX_VALUE, connector.isTcpNoDelay(), registry, meters,
-                beanFactory, events);
-        this.factory = factory;
+        super("client", name, loopCount(connector.getEventLoops()), session.toSettings(java.time.Duration.ZERO,
+                Integer.MAX_VALUE), registry, meters, session.getShutdownDrainTimeout());
         this.properties = connector;
         this.target = connector.getHost() + ":" + connector.getPort();
         this.retries = Counter.builder("servercore.connect.retries")
                 .description("Reconnect attempts of kept sessions, after a loss or a failed attempt")
                 .tags("role", "client", "endpoint", name).register(meters);
-        factory.setSingleUse(true);
-        // Spring Integration takes whole seconds here
-        factory.setConnectTimeout((int) Math.max(1, connector.getConnectTimeout().toSeconds()));
-        if (connector.getTls().isEnabled()) {
-            factory.setTcpSocketFactorySupport(
-                    TlsSockets.socketFactory(connector.getTls(), "servercore.connector.tls", false));
-            factory.setTcpSocketSupport(new DefaultTcpSocketSupport(connector.getTls().isVerifyHost()));
+        this.connectThreads = IoThreads.newExecutor("servercore-" + name + "-connect-");
+        SessionConnections sessions = new SessionConnections(sessionFactory,
+                TlsSockets.transports(connector.getTls(), "servercore.connector.tls", false), events);
+        for (EventLoop loop : loops) {
+            LoopClientFactory factory = new LoopClientFactory(connector.getHost(), connector.getPort(),
+                    connector.getConnectTimeout(), loop, sessions);
+            configure(factory, name + "-" + factories.size(), connector.isTcpNoDelay(), beanFactory, events);
+            factories.add(factory);
         }
-        factory.setTcpNetConnectionSupport(
-                new SessionConnectionSupport(sessionFactory, (int) session.getReadBufferSize().toBytes()));
-        initialize();
     }
 
     @Override
     void doStart() {
-        factory.start();
+        factories.forEach(LoopClientFactory::start);
+        long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+        for (LoopClientFactory factory : factories) {
+            while (factory.loop().selector() == null) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException(factory.loop().name() + " did not start");
+                }
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while starting", e);
+                }
+            }
+        }
         accepting = true;
     }
 
     /**
-     * Opens one session, on an I/O thread. A failed connect is logged and counted
-     * ({@code servercore.connect.failures}); the future then completes exceptionally, never the caller.
+     * Opens one session; it completes once the session is open (its {@code onConnected} has run). A failed
+     * connect is logged and counted ({@code servercore.connect.failures}); the future then completes
+     * exceptionally, never the caller.
      */
     public CompletableFuture<Session> connect() {
         return attempt().whenComplete((session, failure) -> {
@@ -81,10 +92,10 @@ public final class Connector extends Endpoint {
     }
 
     /**
-     * Keeps {@code count} sessions connected: each one lost for any reason but {@link Session#disconnect()}
-     * or shutdown is replaced by a new one, and a failed connect is tried again, after an exponential
-     * backoff with jitter ({@code servercore.connector.reconnect.*}). Every retry is counted in
-     * {@code servercore.connect.retries}.
+     * Keeps {@code count} sessions connected: each one lost for any reason but a local close
+     * ({@link Session#disconnect()}, {@link Session#abort()}) or shutdown is replaced by a new one, and a
+     * failed connect is tried again, after an exponential backoff with jitter
+     * ({@code servercore.connector.reconnect.*}). Every retry is counted in {@code servercore.connect.retries}.
      */
     public void keepConnected(int count) {
         synchronized (keepers) {
@@ -103,14 +114,21 @@ public final class Connector extends Endpoint {
             result.completeExceptionally(new IllegalStateException("connector to " + target + " is not running"));
             return result;
         }
-        ioThreads.execute(() -> {
-            try {
-                result.complete(((SessionConnection) factory.getConnection()).session());
-            } catch (Exception e) {
-                metrics().connectFailed();
-                result.completeExceptionally(e);
-            }
-        });
+        LoopClientFactory factory = factories.get(Math.floorMod(nextFactory.getAndIncrement(), factories.size()));
+        try {
+            connectThreads.execute(() -> {
+                try {
+                    SessionConnection connection = (SessionConnection) factory.getConnection();
+                    // after the session's open, which the loop runs first
+                    factory.loop().execute(() -> result.complete(connection.session()));
+                } catch (Exception e) {
+                    context.metrics().connectFailed();
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException stopped) {
+            result.completeExceptionally(new IllegalStateException("connector to " + target + " has stopped"));
+        }
         return result;
     }
 
@@ -134,15 +152,14 @@ public final class Connector extends Endpoint {
         }
     }
 
-    /** Like {@link Listener.ServerFactory}: no sweep of every connection on every connect. */
-    static final class ClientFactory extends TcpNetClientConnectionFactory {
-
-        ClientFactory(String host, int port) {
-            super(host, port);
-        }
-
-        @Override
-        protected void harvestClosedConnections() {
+    @Override
+    void stopFactories() {
+        factories.forEach(LoopClientFactory::stop);
+        connectThreads.shutdown();
+        try {
+            connectThreads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

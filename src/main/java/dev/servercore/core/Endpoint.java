@@ -1,7 +1,8 @@
 package dev.servercore.core;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -12,54 +13,56 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.integration.ip.tcp.connection.AbstractConnectionFactory;
+import org.springframework.integration.ip.tcp.connection.TcpListener;
 
 /**
- * What a {@link Listener} and a {@link Connector} share: a Spring Integration connection factory, its
- * sessions, meters and threads, and the orderly stop: take no new sessions, let queued sends flush for
- * a bounded time, then close every session (each {@code onDisconnected} runs once, with reason
- * {@link CloseReason#SHUTDOWN}).
+ * What a {@link Listener} and a {@link Connector} share: event loops (each one a Spring Integration NIO
+ * connection factory's selector thread), their sessions and meters, one timer for every deadline, and the
+ * orderly stop: take no new sessions, close every session after what it had queued is written (bounded
+ * by the drain timeout), then stop the factories. Each {@code onDisconnected} runs once, on its loop,
+ * with reason {@link CloseReason#SHUTDOWN}.
  */
 public abstract sealed class Endpoint implements SmartLifecycle permits Listener, Connector {
 
     private static final Log log = LogFactory.getLog(Endpoint.class);
+    private static final long LOOP_EXIT_MILLIS = 5_000;
+    /** A factory needs a listener or it does not accept; reads never reach it, errors are the loops'. */
+    private static final TcpListener NO_MESSAGES = message -> {
+    };
 
     private final String name;
-    private final SessionRegistry registry;
-    private final SessionMetrics metrics;
+    final EndpointContext context;
+    final List<EventLoop> loops;
     private final Duration drainTimeout;
-    final SessionDispatcher dispatcher;
-    final ExecutorService ioThreads;
-    private final AbstractConnectionFactory factory;
     private volatile boolean running;
-    private ScheduledFuture<?> stalledWriteCheck;
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
-    Endpoint(String role, String name, AbstractConnectionFactory factory, ServerCoreProperties.SessionProperties session,
-            int maxSessions, boolean tcpNoDelay, SessionRegistry registry, MeterRegistry meters,
-            BeanFactory beanFactory, ApplicationEventPublisher events) {
-        if (session.getReadBufferSize().toBytes() < 16 || session.getReadBufferSize().toBytes() > 1 << 20) {
-            throw new IllegalArgumentException("servercore.session.read-buffer-size must be within 16B..1MB, not "
-                    + session.getReadBufferSize());
-        }
+    Endpoint(String role, String name, int loopCount, SessionSettings settings, SessionRegistry registry,
+            MeterRegistry meters, Duration drainTimeout) {
         this.name = name;
-        this.registry = registry;
-        this.factory = factory;
-        this.metrics = new SessionMetrics(meters, role, name, registry);
-        this.drainTimeout = session.getShutdownDrainTimeout();
-        this.ioThreads = IoThreads.newExecutor("servercore-" + name + "-io-");
-        this.dispatcher = new SessionDispatcher(name, registry, metrics, session.toSettings(), ioThreads, maxSessions,
-                this::sweepClosedConnections);
+        this.drainTimeout = drainTimeout;
+        this.context = new EndpointContext(name, settings, registry);
+        List<EventLoop> made = new ArrayList<>();
+        for (int i = 0; i < loopCount; i++) {
+            made.add(new EventLoop("servercore-" + name + "-loop-" + i, context));
+        }
+        this.loops = List.copyOf(made);
+        context.metrics(new SessionMetrics(meters, role, context, loops));
+    }
 
-        factory.setBeanName(name);
+    /** Loops to run: as configured, or one per core when 0. */
+    static int loopCount(int configured) {
+        return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Sets up a Spring Integration factory as the container would a bean. */
+    final void configure(AbstractConnectionFactory factory, String beanName, boolean tcpNoDelay,
+            BeanFactory beanFactory, ApplicationEventPublisher events) {
+        factory.setBeanName(beanName);
         factory.setBeanFactory(beanFactory);
         factory.setApplicationEventPublisher(events);
         factory.setSoTcpNoDelay(tcpNoDelay);
-        factory.setTaskExecutor(ioThreads);
-        factory.registerListener(dispatcher);
-        factory.registerSender(dispatcher);
-    }
-
-    /** Initializes the factory as the container would a bean, once the subclass has configured it. */
-    final void initialize() {
+        factory.registerListener(NO_MESSAGES);
         factory.afterPropertiesSet();
     }
 
@@ -69,27 +72,41 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
     }
 
     public final SessionRegistry sessions() {
-        return registry;
+        return context.registry();
     }
 
-    final SessionMetrics metrics() {
-        return metrics;
+    /** Event loops serving this endpoint. */
+    public final int eventLoops() {
+        return loops.size();
     }
 
     @Override
     public final void start() {
-        if (!running) {
-            doStart();
-            running = true;
-            long timeoutNanos = dispatcher.settings().writeTimeout().toNanos();
-            long period = Math.max(10, Math.min(1_000, timeoutNanos / 4_000_000));
-            stalledWriteCheck = EngineTimer.INSTANCE.scheduleAtFixedRate(() -> {
-                long deadline = System.nanoTime() - timeoutNanos;
-                for (Session session : registry.all()) {
-                    session.closeIfWriteStalledSince(deadline);
-                }
-            }, period, period, TimeUnit.MILLISECONDS);
+        if (running) {
+            return;
         }
+        doStart();
+        running = true;
+        SessionSettings settings = context.settings();
+        long shortest = settings.shortestTimeoutNanos();
+        if (shortest > 0) {
+            every(shortest / 4, () -> loops.forEach(loop -> loop.execute(loop::checkTimeouts)));
+        }
+        if (settings.blockedWarningNanos() > 0) {
+            every(settings.blockedWarningNanos() / 2, () -> loops.forEach(
+                    loop -> loop.checkBlocked(settings.blockedWarningNanos())));
+        }
+    }
+
+    private void every(long nanos, Runnable check) {
+        long period = Math.max(10, Math.min(1_000, nanos / 1_000_000));
+        timers.add(EngineTimer.INSTANCE.scheduleAtFixedRate(() -> {
+            try {
+                check.run();
+            } catch (RuntimeException stopped) {
+                // a loop that has stopped refuses tasks: the endpoint is stopping
+            }
+        }, period, period, TimeUnit.MILLISECONDS));
     }
 
     @Override
@@ -98,26 +115,46 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
             return;
         }
         running = false;
-        stalledWriteCheck.cancel(false);
         stopAcceptingSessions();
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
-        while (registry.queuedBytes() > 0 && System.nanoTime() < deadline) {
-            sleepQuietly(10);
-        }
+        SessionRegistry registry = context.registry();
         int open = registry.count();
         for (Session session : registry.all()) {
-            session.close(CloseReason.SHUTDOWN);
+            session.connection().requestClose(CloseReason.SHUTDOWN, true);
         }
-        factory.stop();
-        ioThreads.shutdown();
-        try {
-            if (!ioThreads.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn(name + " I/O threads still running after stop");
+        awaitNoSessions(drainTimeout);
+        for (Session session : registry.all()) {
+            session.connection().abort(CloseReason.SHUTDOWN);
+        }
+        awaitNoSessions(Duration.ofSeconds(5));
+        timers.forEach(timer -> timer.cancel(false));
+        timers.clear();
+        stopFactories();
+        for (EventLoop loop : loops) {
+            Thread thread = loop.thread();
+            if (thread != null) {
+                try {
+                    thread.join(LOOP_EXIT_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (thread.isAlive()) {
+                    log.warn(loop.name() + " still running after stop: a callback is blocking it");
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         log.info("Stopped " + name + "; closed " + open + " sessions");
+    }
+
+    private void awaitNoSessions(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (context.active() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override
@@ -129,19 +166,5 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
 
     abstract void stopAcceptingSessions();
 
-    /**
-     * Spring Integration keeps every connection in its factory until it next looks for closed ones (on
-     * an accept or a connect): after the last client left, their sessions would stay reachable.
-     */
-    private void sweepClosedConnections() {
-        factory.getOpenConnectionIds();
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
+    abstract void stopFactories();
 }

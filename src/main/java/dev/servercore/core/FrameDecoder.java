@@ -21,6 +21,7 @@ public final class FrameDecoder {
     /** The start of a frame that straddles reads: its header (once known, sized to the whole frame). */
     private byte[] partial = new byte[0];
     private int partialLength;
+    private boolean stopped;
 
     public FrameDecoder(int maxFrameSize) {
         if (maxFrameSize < Frames.HEADER_SIZE || maxFrameSize > Frames.MAX_FRAME_SIZE) {
@@ -37,6 +38,10 @@ public final class FrameDecoder {
      */
     public int decode(ByteBuffer data, FrameHandler handler) {
         int frames = 0;
+        if (stopped) {
+            data.position(data.limit());
+            return 0;
+        }
         if (partialLength > 0) {
             if (!completePartial(data)) {
                 return 0;
@@ -47,7 +52,7 @@ public final class FrameDecoder {
             partialLength = 0;
             frames++;
         }
-        while (data.remaining() >= 2) {
+        while (!stopped && data.remaining() >= 2) {
             int start = data.position();
             int size = frameSize(data.get(start), data.get(start + 1));
             if (data.remaining() < size) {
@@ -58,10 +63,19 @@ public final class FrameDecoder {
                     data.slice(start + Frames.HEADER_SIZE, size - Frames.HEADER_SIZE));
             frames++;
         }
-        if (data.hasRemaining()) {
+        if (stopped) {
+            data.position(data.limit());
+        } else if (data.hasRemaining()) {
             startPartial(data);
         }
         return frames;
+    }
+
+    /** Delivers nothing more, from the next frame on: what is left of this read and later ones is dropped. */
+    public void stop() {
+        stopped = true;
+        partial = new byte[0];
+        partialLength = 0;
     }
 
     /** Bytes held for a frame not yet complete. */

@@ -1,5 +1,7 @@
 package dev.servercore.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,55 +9,66 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 
 /**
- * Accepts game clients: a Spring Integration {@link TcpNetServerConnectionFactory} whose every accepted
- * connection carries a new session from the session factory. Metrics are tagged {@code role=server}.
+ * Accepts sessions: the C# ServerCore {@code Listener}. One Spring Integration NIO server factory per event
+ * loop, all bound to the same port with {@code SO_REUSEPORT} (the kernel spreads connections over them);
+ * where the OS lacks it, one loop. Each accepted connection carries a new session from the session
+ * factory. Metrics are tagged {@code role=server}.
  */
 public final class Listener extends Endpoint {
 
     private static final Log log = LogFactory.getLog(Listener.class);
     private static final long BIND_TIMEOUT_MILLIS = 10_000;
 
-    private final TcpNetServerConnectionFactory factory;
+    private final List<LoopServerFactory> factories = new ArrayList<>();
     private final ServerCoreProperties.ListenerProperties properties;
 
     public Listener(String name, ServerCoreProperties.ListenerProperties listener,
             ServerCoreProperties.SessionProperties session, Supplier<? extends Session> sessionFactory,
             SessionRegistry registry, MeterRegistry meters, BeanFactory beanFactory, ApplicationEventPublisher events) {
-        this(name, new ServerFactory(listener.getPort()), listener, session, sessionFactory, registry, meters,
-                beanFactory, events);
-    }
-
-    private Listener(String name, TcpNetServerConnectionFactory factory, ServerCoreProperties.ListenerProperties listener,
-            ServerCoreProperties.SessionProperties session, Supplier<? extends Session> sessionFactory,
-            SessionRegistry registry, MeterRegistry meters, BeanFactory beanFactory, ApplicationEventPublisher events) {
-        super("server", name, factory, session, listener.getMaxSessions(), listener.isTcpNoDelay(), registry, meters,
-                beanFactory, events);
-        this.factory = factory;
+        super("server", name, listenerLoops(listener), session.toSettings(listener.getIdleTimeout(),
+                listener.getMaxSessions()), registry, meters, session.getShutdownDrainTimeout());
         this.properties = listener;
-        factory.setLocalAddress(listener.getBindAddress());
-        factory.setBacklog(listener.getBacklog());
-        long idleMillis = listener.getIdleTimeout().toMillis();
-        if (idleMillis > 0) {
-            factory.setSoTimeout((int) Math.min(idleMillis, Integer.MAX_VALUE));
+        SessionConnections sessions = new SessionConnections(sessionFactory,
+                TlsSockets.transports(listener.getTls(), "servercore.listener.tls", true), events);
+        for (EventLoop loop : loops) {
+            LoopServerFactory factory = new LoopServerFactory(listener.getPort(), loop, sessions, loops.size() > 1);
+            factory.setLocalAddress(listener.getBindAddress());
+            factory.setBacklog(listener.getBacklog());
+            configure(factory, name + "-" + factories.size(), listener.isTcpNoDelay(), beanFactory, events);
+            factories.add(factory);
         }
-        if (listener.getTls().isEnabled()) {
-            factory.setTcpSocketFactorySupport(TlsSockets.socketFactory(listener.getTls(), "servercore.listener.tls", true));
-        }
-        factory.setTcpNetConnectionSupport(
-                new SessionConnectionSupport(sessionFactory, (int) session.getReadBufferSize().toBytes()));
-        initialize();
     }
 
+    private static int listenerLoops(ServerCoreProperties.ListenerProperties listener) {
+        int loops = loopCount(listener.getEventLoops());
+        if (loops > 1 && !LoopServerFactory.reusePortAvailable()) {
+            log.warn("SO_REUSEPORT is not available: the listener runs one event loop, not " + loops);
+            return 1;
+        }
+        return loops;
+    }
+
+    /** The first factory binds (a free port when 0 is configured); the others join it on that port. */
     @Override
     void doStart() {
-        factory.start();
+        for (LoopServerFactory factory : factories) {
+            if (factory != factories.get(0)) {
+                factory.setPort(port());
+            }
+            factory.start();
+            awaitListening(factory);
+        }
+        log.info("Listening on " + properties.getBindAddress() + ":" + port() + " (" + properties.getMode() + " mode, "
+                + (properties.getTls().isEnabled() ? "TLS, " : "") + factories.size() + " event loops)");
+    }
+
+    private void awaitListening(LoopServerFactory factory) {
         long deadline = System.currentTimeMillis() + BIND_TIMEOUT_MILLIS;
         while (!factory.isListening()) {
             if (!factory.isRunning() || System.currentTimeMillis() > deadline) {
-                factory.stop();
+                factories.forEach(LoopServerFactory::stop);
                 throw new IllegalStateException("Could not listen on " + properties.getBindAddress() + ":"
                         + properties.getPort() + " (see the log above)");
             }
@@ -66,38 +79,24 @@ public final class Listener extends Endpoint {
                 throw new IllegalStateException("Interrupted while binding", e);
             }
         }
-        log.info("Listening on " + properties.getBindAddress() + ":" + port() + " (" + properties.getMode() + " mode, "
-                + (properties.getTls().isEnabled() ? "TLS, " : "")
-                + (IoThreads.virtualThreadsAvailable() ? "virtual" : "platform") + " threads)");
     }
 
     /** The bound port (the real one when configured as 0). */
     public int port() {
-        return factory.getPort();
+        return factories.get(0).getPort();
     }
 
     public boolean isListening() {
-        return isRunning() && factory.isListening();
+        return isRunning() && factories.stream().allMatch(LoopServerFactory::isListening);
     }
 
     @Override
     void stopAcceptingSessions() {
-        factory.beforeShutdown(); // accepted connections are closed at once from here on
+        factories.forEach(LoopServerFactory::beforeShutdown); // accepted connections are closed at once from here on
     }
 
-    /**
-     * Spring Integration's factory, minus its sweep of every connection (and a list of all their ids) on
-     * every accept: O(n) garbage and time per accept, O(n^2) to fill a server. The dispatcher sweeps
-     * instead, once a second while sessions close and when the last one has gone.
-     */
-    static final class ServerFactory extends TcpNetServerConnectionFactory {
-
-        ServerFactory(int port) {
-            super(port);
-        }
-
-        @Override
-        protected void harvestClosedConnections() {
-        }
+    @Override
+    void stopFactories() {
+        factories.forEach(LoopServerFactory::stop);
     }
 }

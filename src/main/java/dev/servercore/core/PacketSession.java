@@ -4,14 +4,16 @@ import java.nio.ByteBuffer;
 
 /**
  * A session that speaks the framing of PROTOCOL.md: reads of any size are reassembled into packets,
- * delivered to {@link #onRecvPacket} in order. A bad size closes this session with
- * {@link CloseReason#PROTOCOL_ERROR}; other sessions never notice.
+ * delivered to {@link #onRecvPacket} in order. A bad size, or a frame that takes longer than
+ * {@code servercore.session.frame-timeout} to arrive, closes this session with
+ * {@link CloseReason#PROTOCOL_ERROR}; other sessions never notice. Once the session is asked to close,
+ * the frames still in the read are not delivered.
  */
 public abstract class PacketSession extends Session {
 
-    /** Made on the first read (the settings are known once the session is open); reading thread only. */
+    /** Made on the first read (the settings are known once the session is open); loop only. */
     private FrameDecoder decoder;
-    private FrameDecoder.FrameHandler countingHandler;
+    private FrameDecoder.FrameHandler handler;
     private int framesInRead;
 
     /** One packet. The body is only valid during the call: copy what you keep. */
@@ -30,25 +32,33 @@ public abstract class PacketSession extends Session {
     @Override
     protected final void onRecv(ByteBuffer data) {
         if (decoder == null) {
-            decoder = new FrameDecoder(settings().maxFrameSize());
-            countingHandler = (packetId, body) -> {
+            SessionConnection connection = connection();
+            decoder = new FrameDecoder(connection.settings().maxFrameSize());
+            handler = (packetId, body) -> {
+                if (!connection.isAccepting()) {
+                    decoder.stop(); // asked to close: the rest of the read is not delivered
+                    return;
+                }
                 framesInRead++;
                 onRecvPacket(packetId, body);
             };
         }
-        framesInRead = 0;
-        try {
-            decoder.decode(data, countingHandler);
-        } finally {
-            // once per read, and also when a bad frame or session code cuts the read short
-            if (framesInRead > 0) {
-                metrics().packetsReceived(framesInRead);
-            }
-        }
+        decoder.decode(data, handler);
     }
 
     @Override
-    final boolean countsReadsAsPackets() {
-        return false;
+    final void received(ByteBuffer data, EventLoop loop) {
+        framesInRead = 0;
+        try {
+            onRecv(data);
+        } finally {
+            // once per read, also when a bad frame or session code cut the read short
+            loop.packetsReceived += framesInRead;
+            if (decoder == null || decoder.pendingBytes() == 0) {
+                partialFrameSince = 0;
+            } else if (framesInRead > 0 || partialFrameSince == 0) {
+                partialFrameSince = loop.now | 1; // a new frame began in this read
+            }
+        }
     }
 }

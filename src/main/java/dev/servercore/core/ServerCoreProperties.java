@@ -3,6 +3,7 @@ package dev.servercore.core;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -62,8 +63,25 @@ public class ServerCoreProperties {
         /** A session that receives nothing for this long is closed; 0 disables the timeout. */
         @NotNull
         private Duration idleTimeout = Duration.ofSeconds(60);
+        /** Event loops (selector threads) accepting and serving sessions; 0 means one per core. */
+        @Min(0)
+        @Max(256)
+        private int eventLoops = 0;
         @Valid
         private final Tls tls = new Tls();
+
+        public int getEventLoops() {
+            return eventLoops;
+        }
+
+        public void setEventLoops(int eventLoops) {
+            this.eventLoops = eventLoops;
+        }
+
+        @AssertTrue(message = "idle-timeout must not be negative (0 means off)")
+        public boolean isIdleTimeoutValid() {
+            return idleTimeout == null || !idleTimeout.isNegative();
+        }
 
         public String getBindAddress() {
             return bindAddress;
@@ -136,10 +154,28 @@ public class ServerCoreProperties {
         @NotNull
         private Mode mode = Mode.FRAMED;
         private boolean tcpNoDelay = true;
+        /** How long a connect may take; must be above 0. */
         @NotNull
         private Duration connectTimeout = Duration.ofSeconds(5);
+        /** Event loops (selector threads) serving the connector's sessions; 0 means one per core. */
+        @Min(0)
+        @Max(256)
+        private int eventLoops = 0;
         @Valid
         private final Reconnect reconnect = new Reconnect();
+
+        public int getEventLoops() {
+            return eventLoops;
+        }
+
+        public void setEventLoops(int eventLoops) {
+            this.eventLoops = eventLoops;
+        }
+
+        @AssertTrue(message = "connect-timeout must be above 0")
+        public boolean isConnectTimeoutPositive() {
+            return connectTimeout == null || (!connectTimeout.isNegative() && !connectTimeout.isZero());
+        }
         @Valid
         private final Tls tls = new Tls();
 
@@ -207,6 +243,11 @@ public class ServerCoreProperties {
         @DecimalMin("0.0")
         @DecimalMax("1.0")
         private double jitter = 0.5;
+        @AssertTrue(message = "reconnect delays must not be negative")
+        public boolean isDelaysValid() {
+            return (initialDelay == null || !initialDelay.isNegative()) && (maxDelay == null || !maxDelay.isNegative());
+        }
+
         /** Attempts in a row before a session is given up; 0 never gives up. */
         @Min(0)
         private int maxAttempts = 0;
@@ -352,23 +393,51 @@ public class ServerCoreProperties {
         @NotNull
         private DataSize sendQueueLimit = DataSize.ofMegabytes(1);
         /**
-         * Bytes one read takes from the socket: every connection keeps a buffer this large, idle or not. Game
-         * traffic is small packets; a larger buffer only saves system calls for bulk transfers.
+         * Most bytes one read takes from a socket, into a buffer of each event loop (not of each connection:
+         * an idle session holds no read buffer).
          */
         @NotNull
-        private DataSize readBufferSize = DataSize.ofKilobytes(1);
+        private DataSize readBufferSize = DataSize.ofKilobytes(64);
         /**
-         * A write to the socket that stays blocked this long means the peer does not read: the session is
-         * closed as a slow consumer.
+         * Bytes queued for a peer that does not read for this long (a write waiting on a full socket, or a
+         * disconnect() still flushing) end the session: as a slow consumer, or closed as asked. 0 disables it.
          */
         @NotNull
         private Duration writeTimeout = Duration.ofSeconds(10);
-        /** Most bytes gathered from the send queue into one socket write. */
+        /** Most bytes gathered from the send queue into one socket write (a buffer of each event loop). */
         @NotNull
         private DataSize writeBatchSize = DataSize.ofKilobytes(64);
-        /** On shutdown, how long queued sends may take to flush before sessions are closed. */
+        /** On shutdown, how long queued sends may take to flush before sessions are closed; 0 closes at once. */
         @NotNull
         private Duration shutdownDrainTimeout = Duration.ofSeconds(5);
+        /**
+         * A frame whose first byte has arrived must be complete within this time, or the session ends with
+         * protocol_error (a slowloris that trickles a header forever). 0 disables it.
+         */
+        @NotNull
+        private Duration frameTimeout = Duration.ofSeconds(10);
+        /**
+         * A callback (or other work on an event loop) running longer than this is logged with its session and
+         * stack, and counted in servercore.callbacks.blocked. 0 disables the check.
+         */
+        @NotNull
+        private Duration blockedCallbackWarning = Duration.ofMillis(100);
+
+        public Duration getFrameTimeout() {
+            return frameTimeout;
+        }
+
+        public void setFrameTimeout(Duration frameTimeout) {
+            this.frameTimeout = frameTimeout;
+        }
+
+        public Duration getBlockedCallbackWarning() {
+            return blockedCallbackWarning;
+        }
+
+        public void setBlockedCallbackWarning(Duration blockedCallbackWarning) {
+            this.blockedCallbackWarning = blockedCallbackWarning;
+        }
 
         public int getMaxFrameSize() {
             return maxFrameSize;
@@ -418,9 +487,42 @@ public class ServerCoreProperties {
             this.shutdownDrainTimeout = shutdownDrainTimeout;
         }
 
-        public SessionSettings toSettings() {
-            return new SessionSettings(maxFrameSize, sendQueueLimit.toBytes(), (int) writeBatchSize.toBytes(),
-                    writeTimeout);
+        /** The settings of one endpoint; durations below 0 or sizes out of range are refused here too. */
+        public SessionSettings toSettings(Duration idleTimeout, int maxSessions) {
+            long readBuffer = readBufferSize.toBytes();
+            long writeBatch = writeBatchSize.toBytes();
+            if (readBuffer < 16 || readBuffer > 1 << 24) {
+                throw new IllegalArgumentException("servercore.session.read-buffer-size must be within 16B..16MB, not "
+                        + readBufferSize);
+            }
+            if (writeBatch < 16 || writeBatch > 1 << 24) {
+                throw new IllegalArgumentException("servercore.session.write-batch-size must be within 16B..16MB, not "
+                        + writeBatchSize);
+            }
+            if (sendQueueLimit.toBytes() < 1) {
+                throw new IllegalArgumentException("servercore.session.send-queue-limit must be above 0");
+            }
+            return new SessionSettings(maxFrameSize, sendQueueLimit.toBytes(), (int) writeBatch, (int) readBuffer,
+                    nonNegative("write-timeout", writeTimeout), nonNegative("idle-timeout", idleTimeout),
+                    nonNegative("frame-timeout", frameTimeout),
+                    nonNegative("blocked-callback-warning", blockedCallbackWarning), maxSessions);
+        }
+
+        @AssertTrue(message = "durations must not be negative (0 means off)")
+        public boolean isDurationsValid() {
+            for (Duration d : new Duration[] {writeTimeout, shutdownDrainTimeout, frameTimeout, blockedCallbackWarning}) {
+                if (d != null && d.isNegative()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static long nonNegative(String name, Duration duration) {
+            if (duration.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative (0 means off), not " + duration);
+            }
+            return duration.toNanos();
         }
     }
 }

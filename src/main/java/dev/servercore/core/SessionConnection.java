@@ -1,47 +1,89 @@
 package dev.servercore.core;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
-import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLException;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
-import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
+import org.springframework.integration.ip.tcp.connection.TcpNioConnection;
+import org.springframework.messaging.Message;
 
 /**
- * Spring Integration's blocking connection, bound to the session it carries. Spring Integration accepts
- * or opens it, runs it on an I/O thread, publishes its events and closes it; three things differ:
- * <ul>
- * <li>{@link #run} hands each read to the session itself: Spring Integration's loop would wrap every read
- * in a {@code Message} (two header maps and a UUID each) only for the dispatcher to unwrap it again;
- * measured, that was a quarter of the I/O threads' time under load;</li>
- * <li>the reason a read ended (end of stream, idle timeout, TLS failure, error) is handed to the session
- * before the connection closes;</li>
- * <li>{@link #write} goes straight to the socket, because the session already gathers its queued sends
- * into one array, and {@link TcpNetConnection#send} would give every connection a buffer as large as
- * the socket's send buffer.</li>
- * </ul>
+ * A Spring Integration NIO connection driven by its factory's event loop and bound to the session it
+ * carries. Spring Integration opens or accepts it, names it, publishes its open and close events and
+ * keeps it in its factory; its stock read path (a 60 KiB buffer per connection, a pipe, assembler
+ * threads) and its blocking send are not used. Instead the loop calls {@link #readable()} and
+ * {@link #writable()}, and the session's sends gather here until the loop flushes them.
+ *
+ * <p>State touched only by the loop thread: the outbound queue, the lifecycle state, the timestamps.
+ * Other threads reach the connection through {@link #send} (a lock-free inbox) and {@link #requestClose}.
  */
-final class SessionConnection extends TcpNetConnection {
+final class SessionConnection extends TcpNioConnection {
 
-    private final Socket socket;
+    private static final Log log = LogFactory.getLog(SessionConnection.class);
+    private static final int NEW = 0;
+    private static final int OPEN = 1;
+    private static final int DRAINING = 2;
+    private static final int CLOSED = 3;
+
+    private final SocketChannel channel;
     private final Session session;
+    private final EventLoop loop;
+    private final EndpointContext endpoint;
+    private final SessionSettings settings;
     private final InetSocketAddress remoteAddress;
-    private final int readBufferSize;
-    /** Plain sockets are; a TLS socket once application bytes crossed it (its handshake completed). */
-    private volatile boolean secured;
+    private final TlsTransport tls;
+    private final Runnable forget;
+    private SelectionKey key;
 
-    SessionConnection(Socket socket, boolean server, boolean lookupHost, ApplicationEventPublisher publisher,
-            String factoryName, Session session, int readBufferSize) {
-        super(socket, server, lookupHost, publisher, factoryName);
-        this.readBufferSize = readBufferSize;
-        this.socket = socket;
+    // From any thread.
+    private final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicLong inboxBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Set once, by whoever first asks for the end; from then on sends are refused. */
+    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
+    private volatile boolean graceful;
+    /** The loop's outbound byte count as of its last flush, for other threads' limit check and the gauge. */
+    private volatile long outboundPublished;
+    private volatile boolean opened;
+
+    // Loop only.
+    private ArrayDeque<byte[]> outbound;
+    private int headOffset;
+    private long outboundBytes;
+    private int state = NEW;
+    private boolean flushPending;
+    private boolean inCallback;
+    private long lastReadAt;
+    private long writeBlockedSince;
+    private long drainDeadline;
+
+    SessionConnection(SocketChannel channel, boolean server, ApplicationEventPublisher publisher, String factoryName,
+            Session session, EventLoop loop, TlsTransport tls, Runnable forget) throws IOException {
+        super(channel, server, false, publisher, factoryName);
+        this.channel = channel;
         this.session = session;
-        this.remoteAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
-        this.secured = !(socket instanceof SSLSocket);
+        this.loop = loop;
+        this.endpoint = loop.endpoint();
+        this.settings = endpoint.settings();
+        this.remoteAddress = (InetSocketAddress) channel.getRemoteAddress();
+        this.tls = tls;
+        this.forget = forget;
         session.bind(this);
     }
 
@@ -49,67 +91,549 @@ final class SessionConnection extends TcpNetConnection {
         return session;
     }
 
+    SocketChannel channel() {
+        return channel;
+    }
+
     InetSocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** Writes and flushes; only the session's single writer calls it. */
-    void write(byte[] bytes, int length) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(bytes, 0, length);
-        out.flush();
-        if (!secured) {
-            secured = true;
-        }
+    SessionSettings settings() {
+        return settings;
+    }
+
+    /** Open and not asked to close: sends are taken, frames delivered. */
+    boolean isAccepting() {
+        return opened && closeReason.get() == null;
+    }
+
+    long queuedBytes() {
+        return outboundPublished + inboxBytes.get() + (tls == null ? 0 : tls.pendingBytes());
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /** On the loop: joins the selector, then the session opens. */
+    void register(Selector selector) throws ClosedChannelException {
+        key = channel.register(selector, SelectionKey.OP_READ, this);
+        loop.registered(this);
     }
 
     /**
-     * The read loop: one read into the connection's buffer, one call to the session with what it holds, in
-     * order, until the end. One system call per read; the buffer (a few hundred bytes to a few KiB, set by
-     * {@code servercore.session.read-buffer-size}) is all an idle connection keeps for reading.
+     * On the loop, right after {@link #register}: {@code onConnected} runs, and only then does the session
+     * join the registry, so what {@code onConnected} sends (a welcome) is queued before any broadcast can
+     * reach the session.
      */
-    @Override
-    public void run() {
-        publishConnectionOpenEvent();
-        byte[] buffer = new byte[readBufferSize];
-        while (true) {
-            int length;
+    void open() {
+        state = OPEN;
+        opened = true;
+        lastReadAt = loop.now;
+        endpoint.sessionOpened();
+        if (tls != null) {
             try {
-                length = inputStream().read(buffer);
-                if (length < 0) {
-                    throw new SoftEndOfStreamException("Stream closed by the peer");
+                tls.begin();
+            } catch (SSLException e) {
+                log.debug(session + ": TLS failure: " + e.getMessage());
+                closeReason.compareAndSet(null, CloseReason.TLS_ERROR); // applied after onConnected
+                graceful = false;
+            }
+        }
+        inCallback = true;
+        loop.running(session);
+        try {
+            session.onConnected(remoteAddress);
+        } catch (Throwable t) {
+            callbackFailed("onConnected", t);
+        } finally {
+            inCallback = false;
+        }
+        endpoint.registry().add(session);
+        if (closeReason.get() != null) {
+            applyClose();
+        } else if (tls != null) {
+            flushLater(); // the handshake's first flight
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** The selector says the socket has bytes (or an end): one read, handed to the session. */
+    void readable() {
+        if (state != OPEN) {
+            return;
+        }
+        ByteBuffer buffer = loop.readBuffer;
+        buffer.clear();
+        int read;
+        try {
+            read = channel.read(buffer);
+        } catch (IOException e) {
+            abort(failureReason(e, false));
+            return;
+        }
+        if (read < 0) {
+            abort(failureReason(null, true));
+            return;
+        }
+        if (read == 0) {
+            return;
+        }
+        loop.bytesReceived += read;
+        lastReadAt = loop.now;
+        buffer.flip();
+        if (tls == null) {
+            deliver(buffer);
+            return;
+        }
+        try {
+            if (tls.unwrap(buffer, this)) {
+                abort(CloseReason.PEER_CLOSED); // close_notify
+                return;
+            }
+        } catch (SSLException e) {
+            log.debug(session + ": TLS failure: " + e.getMessage());
+            abort(CloseReason.TLS_ERROR);
+            return;
+        }
+        if (tls.hasOutput() || (tls.isReady() && hasOutbound())) {
+            flushLater();
+        }
+    }
+
+    /** Plain bytes for the session, on the loop; a close asked for during the callback is applied after it. */
+    void deliver(ByteBuffer data) {
+        if (!isAccepting()) {
+            return;
+        }
+        inCallback = true;
+        loop.running(session);
+        try {
+            session.received(data, loop);
+        } catch (ProtocolException e) {
+            log.info(session + ": protocol error: " + e.getMessage());
+            closeReason.compareAndSet(null, CloseReason.PROTOCOL_ERROR);
+            graceful = false;
+        } catch (Throwable t) {
+            callbackFailed("onRecv", t);
+        } finally {
+            inCallback = false;
+        }
+        if (closeReason.get() != null) {
+            applyClose();
+        }
+    }
+
+    private void callbackFailed(String callback, Throwable t) {
+        log.error(session + ": " + callback + " threw; closing the session", t);
+        if (closeReason.compareAndSet(null, CloseReason.HANDLER_ERROR)) {
+            graceful = false;
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Queues bytes; from the loop they wait for its flush, from elsewhere the loop is woken. */
+    boolean send(byte[] data) {
+        if (closeReason.get() != null) {
+            return false;
+        }
+        if (loop.inLoop()) {
+            if (state == CLOSED) {
+                return false;
+            }
+            drainInbox(); // keeps the order of what other threads queued before
+            outbound().add(data);
+            outboundBytes += data.length;
+            if (outboundBytes > settings.sendQueueLimit()) {
+                overflow(outboundBytes);
+                return false;
+            }
+            flushLater();
+            return true;
+        }
+        long queued = inboxBytes.addAndGet(data.length);
+        if (queued + outboundPublished > settings.sendQueueLimit()) {
+            inboxBytes.addAndGet(-data.length);
+            overflow(queued + outboundPublished);
+            return false;
+        }
+        inbox.offer(data);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::drainAndFlush);
+            } catch (RejectedExecutionException stopped) {
+                // the loop has ended, and this session with it
+            }
+        }
+        return true;
+    }
+
+    private void overflow(long queued) {
+        if (closeReason.get() == null) {
+            log.info(session + ": " + queued + " bytes queued, over the limit of " + settings.sendQueueLimit()
+                    + "; closing it as a slow consumer");
+        }
+        requestClose(CloseReason.SLOW_CONSUMER, false);
+    }
+
+    private ArrayDeque<byte[]> outbound() {
+        if (outbound == null) {
+            outbound = new ArrayDeque<>(8);
+        }
+        return outbound;
+    }
+
+    private boolean hasOutbound() {
+        return outboundBytes > 0 || !inbox.isEmpty();
+    }
+
+    private void drainInbox() {
+        if (inbox.isEmpty()) {
+            return;
+        }
+        ArrayDeque<byte[]> out = outbound();
+        long moved = 0;
+        for (byte[] data; (data = inbox.poll()) != null; ) {
+            out.add(data);
+            moved += data.length;
+        }
+        inboxBytes.addAndGet(-moved);
+        outboundBytes += moved;
+    }
+
+    private void drainAndFlush() {
+        drainScheduled.set(false);
+        flush();
+    }
+
+    private void flushLater() {
+        if (!flushPending) {
+            flushPending = true;
+            loop.flushLater(this);
+        }
+    }
+
+    /** On the loop: writes what is queued, as far as the socket takes it. */
+    void flush() {
+        flushPending = false;
+        if (state == CLOSED || state == NEW) {
+            return;
+        }
+        drainInbox();
+        if (writeBlockedSince == 0) {
+            try {
+                writeOut();
+            } catch (IOException e) {
+                if (closeReason.get() == null) {
+                    log.debug(session + ": write failed: " + e);
                 }
-            } catch (Exception e) {
-                publishConnectionExceptionEvent(e);
-                if (handleReadException(e)) {
+                abort(failureReason(e, false));
+                return;
+            }
+        }
+        outboundPublished = outboundBytes;
+        if (state == OPEN && closeReason.get() != null) {
+            applyClose(); // asked for by onSend
+        } else if (state == DRAINING && outboundBytes == 0 && (tls == null || !tls.hasOutput())) {
+            closeNow();
+        }
+    }
+
+    /** The socket can take bytes again after a partial write. */
+    void writable() {
+        if (state == CLOSED) {
+            return;
+        }
+        writeBlockedSince = 0;
+        key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+        flush();
+    }
+
+    private void writeOut() throws IOException {
+        while (true) {
+            if (tls != null) {
+                if (tls.hasOutput() && !writeTls()) {
                     return;
                 }
+                if (!tls.isReady()) {
+                    return; // application bytes wait for the handshake
+                }
+            }
+            if (outboundBytes == 0) {
+                return;
+            }
+            ByteBuffer buffer = loop.writeBuffer;
+            buffer.clear();
+            int packets = fill(buffer);
+            buffer.flip();
+            int length = buffer.remaining();
+            if (tls != null) {
+                tls.wrap(buffer);
+                loop.packetsSent += packets;
+                onSend(length);
                 continue;
             }
-            if (!secured) {
-                secured = true;
+            int written = channel.write(buffer);
+            loop.bytesSent += written;
+            loop.packetsSent += packets;
+            if (buffer.hasRemaining()) {
+                // the socket is full: keep the rest, first in line, and wait until it drains
+                byte[] rest = new byte[buffer.remaining()];
+                buffer.get(rest);
+                if (headOffset > 0) {
+                    // the head array was only partly copied: what follows its copied part stays next in line
+                    byte[] head = outbound.pollFirst();
+                    outbound.addFirst(Arrays.copyOfRange(head, headOffset, head.length));
+                }
+                outbound.addFirst(rest);
+                headOffset = 0;
+                outboundBytes += rest.length;
+                waitWritable();
+                if (written > 0) {
+                    onSend(written);
+                }
+                return;
             }
-            session.received(buffer, length);
+            onSend(written);
+            if (closeReason.get() != null && !graceful) {
+                return;
+            }
+        }
+    }
+
+    /** Writes pending TLS records; false if the socket is full. */
+    private boolean writeTls() throws IOException {
+        int written = tls.writeTo(channel);
+        loop.bytesSent += written;
+        if (tls.hasOutput()) {
+            waitWritable();
+            return false;
+        }
+        return true;
+    }
+
+    /** Copies queued arrays into the loop's write buffer; returns how many arrays were copied whole. */
+    private int fill(ByteBuffer buffer) {
+        int packets = 0;
+        ArrayDeque<byte[]> out = outbound;
+        while (buffer.hasRemaining()) {
+            byte[] head = out.peekFirst();
+            if (head == null) {
+                break;
+            }
+            int take = Math.min(head.length - headOffset, buffer.remaining());
+            buffer.put(head, headOffset, take);
+            outboundBytes -= take;
+            headOffset += take;
+            if (headOffset == head.length) {
+                out.pollFirst();
+                headOffset = 0;
+                packets++;
+            }
+        }
+        return packets;
+    }
+
+    private void waitWritable() {
+        if (writeBlockedSince == 0) {
+            writeBlockedSince = loop.now | 1;
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+        }
+    }
+
+    /** A close asked for inside it applies once the flush is done. */
+    private void onSend(int bytes) {
+        inCallback = true;
+        loop.running(session);
+        try {
+            session.onSend(bytes);
+        } catch (Throwable t) {
+            callbackFailed("onSend", t);
+        } finally {
+            inCallback = false;
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Asks for the end: {@code graceful} writes what is queued first (within the write timeout), else the
+     * connection closes at once. The first reason wins. Any thread; on the loop inside one of this
+     * session's callbacks, it applies when the callback returns.
+     */
+    void requestClose(CloseReason reason, boolean graceful) {
+        if (!closeReason.compareAndSet(null, reason)) {
+            return;
+        }
+        this.graceful = graceful;
+        if (loop.inLoop()) {
+            if (!inCallback) {
+                applyClose();
+            }
+            return;
+        }
+        try {
+            loop.execute(this::applyClose);
+        } catch (RejectedExecutionException stopped) {
+            closeNow(); // no loop any more: nothing else touches the connection
+        }
+    }
+
+    /** Closes at once; keeps an earlier reason. */
+    void abort(CloseReason reason) {
+        closeReason.compareAndSet(null, reason);
+        graceful = false;
+        if (loop.inLoop() && inCallback) {
+            return; // applied when the callback returns
+        }
+        if (loop.inLoop() || loop.isTerminated()) {
+            closeNow();
+        } else {
+            try {
+                loop.execute(this::closeNow);
+            } catch (RejectedExecutionException stopped) {
+                closeNow();
+            }
+        }
+    }
+
+    private void applyClose() {
+        if (state == CLOSED) {
+            return;
+        }
+        if (graceful && state == OPEN) {
+            state = DRAINING;
+            if (key != null && key.isValid()) {
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+            }
+            long timeout = settings.writeTimeoutNanos();
+            drainDeadline = timeout > 0 ? (loop.now + timeout) | 1 : 0;
+            flush();
+            return;
+        }
+        if (state != DRAINING || !graceful) {
+            closeNow();
+        }
+    }
+
+    /** On the loop (or with the loop gone): the socket closes, then the session ends, once. */
+    private void closeNow() {
+        if (state == CLOSED) {
+            return;
+        }
+        boolean opened = state != NEW;
+        state = CLOSED;
+        CloseReason reason = closeReason.get();
+        if (reason == null) {
+            closeReason.compareAndSet(null, CloseReason.SHUTDOWN);
+            reason = closeReason.get();
+        }
+        if (key != null) {
+            key.cancel();
+        }
+        loop.deregistered(this);
+        forget.run();
+        if (tls != null) {
+            tls.closeQuietly(channel);
+        }
+        super.close(); // the channel, and Spring Integration's close event
+        outbound = null;
+        outboundBytes = 0;
+        outboundPublished = 0;
+        for (byte[] dropped; (dropped = inbox.poll()) != null; ) {
+            inboxBytes.addAndGet(-dropped.length);
+        }
+        if (!opened) {
+            endpoint.releaseSession();
+            return;
+        }
+        session.ended(reason);
+        endpoint.sessionEnded(session, reason);
+        loop.running(session);
+        try {
+            session.onDisconnected(remoteAddress);
+        } catch (Throwable t) {
+            log.error(session + ": onDisconnected threw", t);
+        }
+        session.runEndHook();
+    }
+
+    /** The periodic look at this connection's deadlines, on the loop. */
+    void checkTimeouts(long now) {
+        if (state == DRAINING) {
+            if (drainDeadline != 0 && now - drainDeadline > 0) {
+                log.info(session + ": what was queued before the close was not written within the write timeout");
+                closeNow();
+            }
+            return;
+        }
+        if (state != OPEN) {
+            return;
+        }
+        if (settings.writeTimeoutNanos() > 0 && writeBlockedSince != 0
+                && now - writeBlockedSince > settings.writeTimeoutNanos()) {
+            log.info(session + ": the peer has not read for over " + settings.writeTimeoutNanos() / 1_000_000
+                    + " ms; closing it as a slow consumer");
+            abort(CloseReason.SLOW_CONSUMER);
+        } else if (settings.idleTimeoutNanos() > 0 && now - lastReadAt > settings.idleTimeoutNanos()) {
+            abort(CloseReason.IDLE_TIMEOUT);
+        } else if (settings.frameTimeoutNanos() > 0 && session.partialFrameSince != 0
+                && now - session.partialFrameSince > settings.frameTimeoutNanos()) {
+            log.info(session + ": a frame did not complete within " + settings.frameTimeoutNanos() / 1_000_000 + " ms");
+            abort(CloseReason.PROTOCOL_ERROR);
+        } else if (tls != null && !tls.isReady() && settings.idleTimeoutNanos() == 0
+                && now - lastReadAt > TlsTransport.HANDSHAKE_TIMEOUT_NANOS) {
+            abort(CloseReason.TLS_ERROR);
         }
     }
 
     /**
-     * Why a read or write failed. On a TLS connection whose handshake never completed, every failure is a
-     * TLS failure: the reader and the writer both take part in the handshake, and the one that loses the
-     * race sees only a closed socket.
+     * Why a read or write failed. On a TLS connection whose handshake never completed every failure is a
+     * TLS failure: a plain-text client, or a peer that gave up on the handshake.
      */
-    CloseReason failureReason(Throwable failure) {
-        CloseReason reason = CloseReason.of(failure);
-        return !secured && (reason == CloseReason.ERROR || reason == CloseReason.PEER_CLOSED) ? CloseReason.TLS_ERROR
-                : reason;
+    private CloseReason failureReason(IOException failure, boolean endOfStream) {
+        if (tls != null && !tls.isReady()) {
+            return CloseReason.TLS_ERROR;
+        }
+        return endOfStream ? CloseReason.PEER_CLOSED : CloseReason.of(failure);
+    }
+
+    // ---------------------------------------------------------------- Spring Integration's side
+
+    void publishOpened() {
+        publishConnectionOpenEvent();
+    }
+
+    /** Spring Integration's close (its factory's stop): a close like any other, on the loop. */
+    @Override
+    public void close() {
+        abort(CloseReason.SHUTDOWN);
     }
 
     @Override
-    protected boolean handleReadException(Exception exception) {
-        session.noteReadEnded(failureReason(exception));
-        // A reset or a broken handshake is the internet's weather, not the server's error: the close reason is
-        // counted and the session logs its end; Spring Integration need not log it too (it would at ERROR).
-        setNoReadErrorOnClose(true);
-        return super.handleReadException(exception);
+    public boolean isOpen() {
+        return state != CLOSED && channel.isOpen();
+    }
+
+    /** A message sent through Spring Integration (an outbound adapter): its payload, queued like any send. */
+    @Override
+    public void send(Message<?> message) {
+        Object payload = message.getPayload();
+        if (!(payload instanceof byte[] bytes)) {
+            throw new IllegalArgumentException("a session connection sends byte[] payloads, not " + payload.getClass());
+        }
+        send(bytes);
+    }
+
+    /** The loop reads; Spring Integration's own read path is never started. */
+    @Override
+    public void readPacket() {
+        throw new UnsupportedOperationException("reads are driven by the event loop");
+    }
+
+    @Override
+    public void run() {
+        throw new UnsupportedOperationException("reads are driven by the event loop");
     }
 }

@@ -1,10 +1,14 @@
 package dev.servercore.core;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -12,30 +16,27 @@ import io.micrometer.core.instrument.Tags;
 /**
  * The meters of one listener or connector, tagged {@code role} ({@code server} for a listener's sessions,
  * {@code client} for a connector's) and {@code endpoint} (its name, so a process with several connectors
- * keeps them apart). Bytes are counted where they cross the socket: a read as it returns, a write once
- * it has completed, so the counters equal the wire exactly. Packets are frames in framed mode, reads and
- * sends in raw mode. {@code active} moves with {@code opened} and {@code closed}, so that
- * opened - closed == active whenever no session is opening or closing.
+ * keeps them apart). Bytes are counted where they cross the socket: a read as it returns, a write as it
+ * returns, so the counters equal the wire exactly. Packets are frames in framed mode, reads and sends in
+ * raw mode. Traffic and loop figures are plain fields of each event loop, summed when read: counting a
+ * packet costs no atomic operation. {@code active} moves with {@code opened} and {@code closed}.
  */
 public final class SessionMetrics {
 
-    private final AtomicInteger active = new AtomicInteger();
     private final Counter opened;
     private final Map<CloseReason, Counter> closed = new EnumMap<>(CloseReason.class);
     private final Counter refused;
     private final Counter connectFailures;
-    private final Counter bytesReceived;
-    private final Counter bytesSent;
-    private final Counter packetsReceived;
-    private final Counter packetsSent;
 
-    public SessionMetrics(MeterRegistry meters, String role, String endpoint, SessionRegistry sessions) {
-        Tags tags = Tags.of("role", role, "endpoint", endpoint);
-        Gauge.builder("servercore.sessions.active", active, AtomicInteger::get)
+    SessionMetrics(MeterRegistry meters, String role, EndpointContext endpoint, List<EventLoop> loops) {
+        Tags tags = Tags.of("role", role, "endpoint", endpoint.name());
+        Gauge.builder("servercore.sessions.active", endpoint, EndpointContext::active)
                 .description("Sessions open now").tags(tags).register(meters);
-        Gauge.builder("servercore.send.queue.bytes", sessions, SessionRegistry::queuedBytes)
+        Gauge.builder("servercore.send.queue.bytes", endpoint.registry(), SessionRegistry::queuedBytes)
                 .description("Bytes queued for sending and not yet written, over all sessions").baseUnit("bytes")
                 .tags(tags).register(meters);
+        Gauge.builder("servercore.event.loops", loops, List::size)
+                .description("Event loops (selector threads) serving the endpoint").tags(tags).register(meters);
         opened = Counter.builder("servercore.sessions.opened").description("Sessions opened")
                 .tags(tags).register(meters);
         for (CloseReason reason : CloseReason.values()) {
@@ -47,28 +48,41 @@ public final class SessionMetrics {
                 .tags(tags).register(meters);
         connectFailures = Counter.builder("servercore.connect.failures").description("Outbound connects that failed")
                 .tags(tags).register(meters);
-        bytesReceived = Counter.builder("servercore.bytes.received").baseUnit("bytes")
-                .description("Bytes read from sockets").tags(tags).register(meters);
-        bytesSent = Counter.builder("servercore.bytes.sent").baseUnit("bytes")
-                .description("Bytes written to sockets").tags(tags).register(meters);
-        packetsReceived = Counter.builder("servercore.packets.received")
-                .description("Packets received (frames; reads in raw mode)").tags(tags).register(meters);
-        packetsSent = Counter.builder("servercore.packets.sent")
-                .description("Packets written (frames; sends in raw mode)").tags(tags).register(meters);
+        sum(meters, "servercore.bytes.received", "Bytes read from sockets", "bytes", tags, loops, l -> l.bytesReceived);
+        sum(meters, "servercore.bytes.sent", "Bytes written to sockets", "bytes", tags, loops, l -> l.bytesSent);
+        sum(meters, "servercore.packets.received", "Packets received (frames; reads in raw mode)", null, tags, loops,
+                l -> l.packetsReceived);
+        sum(meters, "servercore.packets.sent", "Packets written (frames; sends in raw mode)", null, tags, loops,
+                l -> l.packetsSent);
+        sum(meters, "servercore.callbacks.blocked",
+                "Callbacks that held an event loop past servercore.session.blocked-callback-warning", null, tags, loops,
+                l -> l.blockedWarnings);
+        FunctionTimer.builder("servercore.callbacks", loops, all -> total(all, l -> l.workUnits),
+                        all -> total(all, l -> l.workNanos), TimeUnit.NANOSECONDS)
+                .description("Work units of the event loops (a read with its callbacks, a flush, a task) and their time")
+                .tags(tags).register(meters);
+    }
+
+    private static void sum(MeterRegistry meters, String name, String description, String unit, Tags tags,
+            List<EventLoop> loops, ToLongFunction<EventLoop> field) {
+        FunctionCounter.builder(name, loops, all -> total(all, field)).description(description).baseUnit(unit)
+                .tags(tags).register(meters);
+    }
+
+    private static long total(List<EventLoop> loops, ToLongFunction<EventLoop> field) {
+        long total = 0;
+        for (EventLoop loop : loops) {
+            total += field.applyAsLong(loop);
+        }
+        return total;
     }
 
     void opened() {
         opened.increment();
-        active.incrementAndGet();
     }
 
     void closed(CloseReason reason) {
         closed.get(reason).increment();
-        active.decrementAndGet();
-    }
-
-    int active() {
-        return active.get();
     }
 
     void refused() {
@@ -77,18 +91,5 @@ public final class SessionMetrics {
 
     void connectFailed() {
         connectFailures.increment();
-    }
-
-    void bytesReceived(int bytes) {
-        bytesReceived.increment(bytes);
-    }
-
-    void packetsReceived(int packets) {
-        packetsReceived.increment(packets);
-    }
-
-    void sent(int bytes, int packets) {
-        bytesSent.increment(bytes);
-        packetsSent.increment(packets);
     }
 }

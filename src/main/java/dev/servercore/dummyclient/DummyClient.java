@@ -147,7 +147,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
     }
 
     private double count(String meter) {
-        return meters.get(meter).tag("endpoint", connector.name()).counter().count();
+        return meters.get(meter).tag("endpoint", connector.name()).functionCounter().count();
     }
 
     private static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {

@@ -1,11 +1,13 @@
 package dev.servercore.core;
 
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,9 +26,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The engine's per-read path without the JDK's blocking I/O around it: one read's worth of echo frames
- * handed to a session ({@code received}), decoded, answered, and the replies written in one write to a
- * real loopback socket whose peer discards. Run: {@code bench/jmh.sh}.
+ * The event loop's per-read path without the selector around it: one read's worth of echo frames handed
+ * to a session, decoded, answered, and the replies flushed in one write to a real loopback socket whose
+ * peer discards. Run: {@code bench/jmh.sh}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,10 +42,11 @@ public class EchoPathBenchmark {
     @Param({"1", "8"})
     int framesPerRead;
 
-    private ServerSocket server;
-    private Socket peer;
+    private ServerSocketChannel server;
+    private SocketChannel peer;
     private Thread drain;
-    private Session session;
+    private EventLoop loop;
+    private SessionConnection connection;
     private byte[] read;
 
     static final class EchoingSession extends PacketSession {
@@ -55,15 +58,14 @@ public class EchoPathBenchmark {
 
     @Setup(Level.Trial)
     public void connect() throws Exception {
-        server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        peer = new Socket();
-        peer.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
-        Socket accepted = server.accept();
-        accepted.setTcpNoDelay(true);
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        peer = SocketChannel.open(server.getLocalAddress());
+        SocketChannel accepted = server.accept();
+        accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
         drain = new Thread(() -> {
-            byte[] sink = new byte[64 * 1024];
-            try (InputStream in = peer.getInputStream()) {
-                while (in.read(sink) >= 0) {
+            ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+            try {
+                while (peer.read(sink.clear()) >= 0) {
                     // discard
                 }
             } catch (Exception closed) {
@@ -74,13 +76,13 @@ public class EchoPathBenchmark {
         drain.start();
 
         ServerCoreProperties properties = new ServerCoreProperties();
-        SessionRegistry registry = new SessionRegistry();
-        SessionDispatcher dispatcher = new SessionDispatcher("jmh", registry,
-                new SessionMetrics(new SimpleMeterRegistry(), "server", "jmh", registry),
-                properties.getSession().toSettings(), Runnable::run, Integer.MAX_VALUE, () -> { });
-        session = new EchoingSession();
-        new SessionConnection(accepted, true, false, null, "jmh", session, 1024);
-        session.opened(dispatcher);
+        EndpointContext endpoint = new EndpointContext("jmh",
+                properties.getSession().toSettings(Duration.ZERO, Integer.MAX_VALUE), new SessionRegistry());
+        loop = new EventLoop("jmh-loop", endpoint);
+        endpoint.metrics(new SessionMetrics(new SimpleMeterRegistry(), "server", endpoint, List.of(loop)));
+        loop.driveFromCurrentThread(); // the benchmark's thread plays the loop
+        connection = new SessionConnection(accepted, true, null, "jmh", new EchoingSession(), loop, null, () -> { });
+        connection.open();
 
         java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < framesPerRead; i++) {
@@ -89,14 +91,19 @@ public class EchoPathBenchmark {
         read = frames.toByteArray();
     }
 
+    /** What the loop does for one readable connection, and its flush at the end of the pass. */
     @Benchmark
     public void receiveDecodeReplyWrite() {
-        session.received(read, read.length);
+        ByteBuffer buffer = loop.readBuffer;
+        buffer.clear();
+        buffer.put(read).flip();
+        connection.deliver(buffer);
+        connection.flush();
     }
 
     @TearDown(Level.Trial)
     public void close() throws Exception {
-        session.disconnect();
+        connection.abort(CloseReason.SHUTDOWN);
         peer.close();
         server.close();
         drain.join(1_000);

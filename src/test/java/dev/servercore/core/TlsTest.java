@@ -97,4 +97,60 @@ class TlsTest {
             listener.stop();
         }
     }
+
+    private javax.net.ssl.SSLSocket tlsClient(int port) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keyStore)) {
+            trust.load(in, "secret".toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory trustManagers = javax.net.ssl.TrustManagerFactory
+                .getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+        tls.init(null, trustManagers.getTrustManagers(), null);
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
+        socket.startHandshake();
+        return socket;
+    }
+
+    private ServerCoreProperties tlsServer(java.time.Duration writeTimeout) {
+        ServerCoreProperties properties = new ServerCoreProperties();
+        properties.getListener().getTls().setEnabled(true);
+        properties.getListener().getTls().setKeyStore("file:" + keyStore);
+        properties.getListener().getTls().setKeyStorePassword("secret");
+        properties.getSession().setWriteTimeout(writeTimeout);
+        properties.getSession().setShutdownDrainTimeout(java.time.Duration.ofSeconds(1));
+        properties.getSession().setSendQueueLimit(org.springframework.util.unit.DataSize.ofMegabytes(64));
+        return properties;
+    }
+
+    @Test
+    void aTlsPeerThatStopsReadingIsClosedAsASlowConsumerAndStopCompletesWhileAWriteWaits() throws Exception {
+        Listener listener = Endpoints.listener(context, "test-tls-slow", tlsServer(java.time.Duration.ofMillis(500)),
+                SessionContractTest.BulkSession::new);
+        try (javax.net.ssl.SSLSocket client = tlsClient(listener.port())) {
+            client.getOutputStream().write(FrameClient.frame(5, new byte[0])); // 16 MB come back; nobody reads them
+            client.getOutputStream().flush();
+            Await.until("closed as a slow consumer", java.time.Duration.ofSeconds(15), () -> meters
+                    .find("servercore.sessions.closed").tag("endpoint", "test-tls-slow").tag("reason", "slow_consumer")
+                    .counter().count() == 1);
+        } finally {
+            listener.stop();
+        }
+
+        Listener patient = Endpoints.listener(context, "test-tls-stop", tlsServer(java.time.Duration.ofSeconds(60)),
+                SessionContractTest.BulkSession::new);
+        try (javax.net.ssl.SSLSocket client = tlsClient(patient.port())) {
+            client.getOutputStream().write(FrameClient.frame(5, new byte[0]));
+            client.getOutputStream().flush();
+            Thread.sleep(1_000); // the server's writes now wait on a full socket
+            long start = System.nanoTime();
+            patient.stop();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("stop with a TLS write waiting took %d ms%n", millis);
+            assertThat(millis).isLessThan(1_000 + 5_000);
+            assertThat(meters.find("servercore.sessions.closed").tag("endpoint", "test-tls-stop")
+                    .tag("reason", "shutdown").counter().count()).isEqualTo(1);
+        }
+    }
 }

@@ -1,0 +1,71 @@
+package dev.servercore.core;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What the sessions of one listener or connector share: its name, settings, registry and meters. */
+final class EndpointContext {
+
+    private final String name;
+    private final SessionSettings settings;
+    private final SessionRegistry registry;
+    private final AtomicInteger active = new AtomicInteger();
+    private SessionMetrics metrics;
+
+    EndpointContext(String name, SessionSettings settings, SessionRegistry registry) {
+        this.name = name;
+        this.settings = settings;
+        this.registry = registry;
+    }
+
+    void metrics(SessionMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    String name() {
+        return name;
+    }
+
+    SessionSettings settings() {
+        return settings;
+    }
+
+    SessionRegistry registry() {
+        return registry;
+    }
+
+    SessionMetrics metrics() {
+        return metrics;
+    }
+
+    /** Takes one of the endpoint's session places; false (and counted as refused) when all are taken. */
+    boolean reserveSession() {
+        int now;
+        do {
+            now = active.get();
+            if (now >= settings.maxSessions()) {
+                metrics.refused();
+                return false;
+            }
+        } while (!active.compareAndSet(now, now + 1));
+        return true;
+    }
+
+    /** A reserved place whose session never opened. */
+    void releaseSession() {
+        active.decrementAndGet();
+    }
+
+    void sessionOpened() {
+        metrics.opened();
+    }
+
+    void sessionEnded(Session session, CloseReason reason) {
+        registry.remove(session);
+        active.decrementAndGet();
+        metrics.closed(reason);
+    }
+
+    int active() {
+        return active.get();
+    }
+}
