@@ -34,7 +34,16 @@ public final class UncaughtExceptionGuard implements BeforeAllCallback, AfterEac
         check(context.getDisplayName() + " (between or after its tests)");
     }
 
-    private static synchronized void install() {
+    /** What died since the last look, taken (so that the guard's own test can see it and go on). */
+    static List<String> takeUncaught() {
+        List<String> seen = new ArrayList<>();
+        for (String failure; (failure = uncaught.poll()) != null; ) {
+            seen.add(failure);
+        }
+        return seen;
+    }
+
+    static synchronized void install() {
         if (installed) {
             return;
         }
@@ -52,10 +61,7 @@ public final class UncaughtExceptionGuard implements BeforeAllCallback, AfterEac
     }
 
     private static void check(String where) {
-        List<String> seen = new ArrayList<>();
-        for (String failure; (failure = uncaught.poll()) != null; ) {
-            seen.add(failure);
-        }
+        List<String> seen = takeUncaught();
         if (!seen.isEmpty()) {
             throw new AssertionError("Uncaught exceptions in other threads during " + where + ": " + seen);
         }
