@@ -79,22 +79,18 @@ stop_server() {
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
-# CPU time (user + system) the process has used, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
 # A full GC on a server JVM (both are JVMs), so that RSS shows what is live rather than garbage.
 full_gc() { "$(dirname "$BENCH_JAVA")/jcmd" "$1" GC.run > /dev/null 2>&1 || true; sleep 2; }
 
 generator() {
-  "$BENCH_JAVA" $GENERATOR_OPTS -cp "$BENCH_JAR" dev.servercore.bench.LoadGenerator "$@" --port "$SERVER_PORT"
+  "$BENCH_JAVA" $GENERATOR_OPTS -cp "$BENCH_JAR" dev.servercore.bench.LoadGenerator "$@" --port "$SERVER_PORT" \
+    --server-pid "$SERVER_PID"
 }
 
 # One scenario against a fresh server; the RESULT line (and, for idle, the RSS figures) into $3.
 run_scenario() {
   local target=$1 scenario=$2 result=$3
   start_server "$target" "${result%.txt}.server.log"
-  local cpu_before
-  cpu_before=$(cpu_ticks "$SERVER_PID")
   case $scenario in
     echo100)  generator echo --sessions 100 --inflight 8 --body 32 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
     echo1000) generator echo --sessions 1000 --inflight 1 --body 32 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
@@ -117,7 +113,6 @@ run_scenario() {
       ;;
     max)      generator hold --sessions 19000 --hold 5s --connect-pending 512 > "$result" ;;
   esac
-  echo "CPU server_cpu_s=$(awk -v a="$cpu_before" -v b="$(cpu_ticks "$SERVER_PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", (b-a)/hz}')" >> "$result"
   stop_server
   log "$target $scenario: $(grep -h '^RESULT\|^RSS' "$result" | tr '\n' ' ' | cut -c1-300)"
 }
@@ -147,4 +142,4 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
-"$BENCH_JAVA" -Dbench.warmup.seconds="${WARMUP%s}" -cp "$BENCH_JAR" dev.servercore.bench.Report "$OUT" | tee "$OUT/table.txt"
+"$BENCH_JAVA" -cp "$BENCH_JAR" dev.servercore.bench.Report "$OUT" | tee "$OUT/table.txt"

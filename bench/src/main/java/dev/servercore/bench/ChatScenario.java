@@ -148,9 +148,11 @@ final class ChatScenario {
             Fleet.log("connected: " + cr.describe());
             Thread.sleep(warmup / 1_000_000);
             windowStart = System.nanoTime();
+            CpuWindow cpu = CpuWindow.start(a);
             Fleet.phase = Fleet.MEASURE;
             Thread.sleep(duration / 1_000_000);
             windowEnd = System.nanoTime();
+            String cpuFigures = cpu.figures();
             Fleet.phase = Fleet.DRAIN;
             double window = (windowEnd - windowStart) / 1e9;
             long expected = sentInWindow.get() * cr.welcomed.get();
@@ -176,7 +178,7 @@ final class ChatScenario {
                         ls.badSenderIds, ls.unexpectedPackets};
             });
             System.out.println("RESULT mode=chat sessions=" + sessions + " senders=" + senders + " rate=" + rate
-                    + " connected=" + cr.welcomed.get() + " window_s=" + EchoScenario.fmt(window)
+                    + " connected=" + cr.welcomed.get() + " window_s=" + EchoScenario.fmt(window) + " " + cpuFigures
                     + " chats_sent=" + sentInWindow.get() + " deliveries=" + delivered + " expected=" + expected
                     + " losses=" + Math.max(0, expected - delivered)
                     + " deliveries_per_s=" + EchoScenario.fmt(delivered / window)

@@ -101,9 +101,11 @@ final class EchoScenario {
 
             Thread.sleep(warmup / 1_000_000);
             long t0 = System.nanoTime();
+            CpuWindow cpu = CpuWindow.start(a);
             Fleet.phase = Fleet.MEASURE;
             Thread.sleep(duration / 1_000_000);
             Fleet.phase = Fleet.DRAIN;
+            String cpuFigures = cpu.figures();
             double window = (System.nanoTime() - t0) / 1e9;
 
             // Let the answers still in flight arrive, so they are checked too (bounded).
@@ -134,7 +136,7 @@ final class EchoScenario {
             long echoes = c[0];
             System.out.println("RESULT mode=echo sessions=" + sessions + " inflight=" + inflight + " body=" + body
                     + " connected=" + cr.welcomed.get() + " alive_at_end=" + c[7]
-                    + " window_s=" + fmt(window) + " echoes=" + echoes
+                    + " window_s=" + fmt(window) + " " + cpuFigures + " echoes=" + echoes
                     + " echoes_per_s=" + fmt(echoes / window)
                     + " rtt_p50_us=" + h.getValueAtPercentile(50) + " rtt_p99_us=" + h.getValueAtPercentile(99)
                     + " rtt_max_us=" + h.getMaxValue()
