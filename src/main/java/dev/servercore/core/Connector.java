@@ -33,8 +33,8 @@ public final class Connector extends Endpoint {
     private final String target;
     private final Counter retries;
     private final List<SessionKeeper> keepers = new ArrayList<>();
-    /** Connecting blocks (up to the connect timeout): never on a loop. */
-    private final ExecutorService connectThreads;
+    /** Connecting blocks (up to the connect timeout): never on a loop. Made anew by each start. */
+    private volatile ExecutorService connectThreads;
     private volatile boolean accepting;
 
     public Connector(String name, ServerCoreProperties.ConnectorProperties connector,
@@ -47,7 +47,6 @@ public final class Connector extends Endpoint {
         this.retries = Counter.builder("servercore.connect.retries")
                 .description("Reconnect attempts of kept sessions, after a loss or a failed attempt")
                 .tags("role", "client", "endpoint", name).register(meters);
-        this.connectThreads = IoThreads.newExecutor("servercore-" + name + "-connect-");
         SessionConnections sessions = new SessionConnections(sessionFactory,
                 TlsSockets.transports(connector.getTls(), "servercore.connector.tls", false), events);
         for (EventLoop loop : loops) {
@@ -60,6 +59,7 @@ public final class Connector extends Endpoint {
 
     @Override
     void doStart() {
+        connectThreads = IoThreads.newExecutor("servercore-" + name() + "-connect-");
         factories.forEach(LoopClientFactory::start);
         long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
         for (LoopClientFactory factory : factories) {

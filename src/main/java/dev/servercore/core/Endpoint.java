@@ -116,15 +116,10 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
         }
         running = false;
         stopAcceptingSessions();
-        SessionRegistry registry = context.registry();
-        int open = registry.count();
-        for (Session session : registry.all()) {
-            session.connection().requestClose(CloseReason.SHUTDOWN, true);
-        }
+        int open = context.registry().count();
+        closeAll(true);
         awaitNoSessions(drainTimeout);
-        for (Session session : registry.all()) {
-            session.connection().abort(CloseReason.SHUTDOWN);
-        }
+        closeAll(false);
         awaitNoSessions(Duration.ofSeconds(5));
         timers.forEach(timer -> timer.cancel(false));
         timers.clear();
@@ -143,6 +138,17 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
             }
         }
         log.info("Stopped " + name + "; closed " + open + " sessions");
+    }
+
+    /** On each loop, every connection it has (sessions still opening too). */
+    private void closeAll(boolean graceful) {
+        for (EventLoop loop : loops) {
+            try {
+                loop.execute(() -> loop.closeAll(CloseReason.SHUTDOWN, graceful));
+            } catch (RuntimeException stopped) {
+                // its thread has ended, and with it its sessions
+            }
+        }
     }
 
     private void awaitNoSessions(Duration timeout) {

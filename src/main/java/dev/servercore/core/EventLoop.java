@@ -7,10 +7,10 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -52,7 +52,8 @@ final class EventLoop implements Executor {
     /** Where queued sends are gathered into one socket write. */
     final ByteBuffer writeBuffer;
     private final ArrayList<SessionConnection> toFlush = new ArrayList<>();
-    private final Set<SessionConnection> connections = new HashSet<>();
+    /** Touched by the loop, and by a stop's last sweep after it: concurrent, and off the per-packet path. */
+    private final Set<SessionConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile Thread thread;
     private volatile Selector selector;
     private volatile boolean terminated;
@@ -97,11 +98,15 @@ final class EventLoop implements Executor {
                 try {
                     task.run();
                 } finally {
-                    terminated = true;
                     endRemaining();
+                    terminated = true;
+                    endRemaining(); // what was posted meanwhile
                 }
             }, name);
             t.setDaemon(true);
+            // a restart (stop, then start) gets a new thread and its factory a new selector
+            selector = null;
+            terminated = false;
             thread = t;
             t.start();
         };
@@ -305,6 +310,13 @@ final class EventLoop implements Executor {
                 + (session != null ? " in a callback of " + session : "")
                 + ": game code must not block an event loop; hand blocking work to another executor and send"
                 + " the result from there", where);
+    }
+
+    /** Asks every connection of the loop to close: after its queued bytes ({@code graceful}), or at once. */
+    void closeAll(CloseReason reason, boolean graceful) {
+        for (SessionConnection connection : connections.toArray(new SessionConnection[0])) {
+            connection.requestClose(reason, graceful);
+        }
     }
 
     /** The loop's thread ended (its factory stopped): sessions still open end here, with the loop gone. */

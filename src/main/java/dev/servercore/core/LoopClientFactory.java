@@ -82,8 +82,8 @@ final class LoopClientFactory extends TcpNioClientConnectionFactory {
             loop.execute(() -> {
                 try {
                     connection.register(loop.selector());
-                } catch (ClosedChannelException e) {
-                    connection.abort(CloseReason.ERROR);
+                } catch (ClosedChannelException | RuntimeException e) { // a closed channel or selector: stopping
+                    connection.abort(CloseReason.SHUTDOWN);
                     return;
                 }
                 connection.open();
@@ -111,6 +111,13 @@ final class LoopClientFactory extends TcpNioClientConnectionFactory {
 
     @Override
     protected void harvestClosedConnections() {
+    }
+
+    /** Until the first pass, the select wakes by itself (again after a restart). */
+    @Override
+    public void start() {
+        setSoTimeout(FIRST_PASS_MILLIS);
+        super.start();
     }
 
     /** Inactive first, so that the select loop ends quietly when the selector closes. */

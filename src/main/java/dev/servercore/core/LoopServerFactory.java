@@ -110,7 +110,9 @@ final class LoopServerFactory extends TcpNioServerConnectionFactory {
             TcpConnectionSupport wrapped = wrapConnection(connection);
             initializeConnection(wrapped, channel.socket());
             connection.publishOpened();
-            getConnections().put(channel, connection);
+            synchronized (getConnections()) { // a plain map in the factory; a stop may be removing from it
+                getConnections().put(channel, connection);
+            }
             connection.register(selector);
         } catch (Throwable t) {
             log.error(loop.name() + ": could not register an accepted connection", t);
@@ -121,7 +123,10 @@ final class LoopServerFactory extends TcpNioServerConnectionFactory {
     }
 
     private void forget(SocketChannel channel) {
-        TcpNioConnection connection = getConnections().remove(channel);
+        TcpNioConnection connection;
+        synchronized (getConnections()) {
+            connection = getConnections().remove(channel);
+        }
         if (connection != null) {
             this.connections.remove(connection.getConnectionId());
         }

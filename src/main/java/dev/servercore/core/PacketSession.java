@@ -36,11 +36,14 @@ public abstract class PacketSession extends Session {
             decoder = new FrameDecoder(connection.settings().maxFrameSize());
             handler = (packetId, body) -> {
                 if (!connection.isAccepting()) {
-                    decoder.stop(); // asked to close: the rest of the read is not delivered
+                    decoder.stop(); // closing (asked by another thread): the rest of the read is not delivered
                     return;
                 }
                 framesInRead++;
                 onRecvPacket(packetId, body);
+                if (!connection.isAccepting()) {
+                    decoder.stop(); // before the next header is even read: it may be garbage
+                }
             };
         }
         decoder.decode(data, handler);

@@ -55,9 +55,13 @@ final class SessionConnection extends TcpNioConnection {
     private final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicLong inboxBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    /** Set once, by whoever first asks for the end; from then on sends are refused. */
-    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
-    private volatile boolean graceful;
+    /**
+     * Set by whoever first asks for the end (its reason wins); from then on sends are refused. A graceful
+     * request may later become an immediate one, never the other way round.
+     */
+    private final AtomicReference<CloseRequest> close = new AtomicReference<>();
+    /** Claimed by the one caller of {@link #closeNow} that closes. */
+    private final AtomicBoolean closing = new AtomicBoolean();
     /** The loop's outbound byte count as of its last flush, for other threads' limit check and the gauge. */
     private volatile long outboundPublished;
     private volatile boolean opened;
@@ -105,7 +109,7 @@ final class SessionConnection extends TcpNioConnection {
 
     /** Open and not asked to close: sends are taken, frames delivered. */
     boolean isAccepting() {
-        return opened && closeReason.get() == null;
+        return opened && close.get() == null;
     }
 
     long queuedBytes() {
@@ -135,8 +139,7 @@ final class SessionConnection extends TcpNioConnection {
                 tls.begin();
             } catch (SSLException e) {
                 log.debug(session + ": TLS failure: " + e.getMessage());
-                closeReason.compareAndSet(null, CloseReason.TLS_ERROR); // applied after onConnected
-                graceful = false;
+                close.compareAndSet(null, new CloseRequest(CloseReason.TLS_ERROR, false)); // after onConnected
             }
         }
         inCallback = true;
@@ -149,7 +152,7 @@ final class SessionConnection extends TcpNioConnection {
             inCallback = false;
         }
         endpoint.registry().add(session);
-        if (closeReason.get() != null) {
+        if (close.get() != null) {
             applyClose();
         } else if (tls != null) {
             flushLater(); // the handshake's first flight
@@ -160,7 +163,7 @@ final class SessionConnection extends TcpNioConnection {
 
     /** The selector says the socket has bytes (or an end): one read, handed to the session. */
     void readable() {
-        if (state != OPEN) {
+        if (state != OPEN && !(state == DRAINING && tls != null && !tls.isReady())) {
             return;
         }
         ByteBuffer buffer = loop.readBuffer;
@@ -196,6 +199,9 @@ final class SessionConnection extends TcpNioConnection {
             abort(CloseReason.TLS_ERROR);
             return;
         }
+        if (state == DRAINING) {
+            stopReadingUnlessHandshaking();
+        }
         if (tls.hasOutput() || (tls.isReady() && hasOutbound())) {
             flushLater();
         }
@@ -212,30 +218,27 @@ final class SessionConnection extends TcpNioConnection {
             session.received(data, loop);
         } catch (ProtocolException e) {
             log.info(session + ": protocol error: " + e.getMessage());
-            closeReason.compareAndSet(null, CloseReason.PROTOCOL_ERROR);
-            graceful = false;
+            close.compareAndSet(null, new CloseRequest(CloseReason.PROTOCOL_ERROR, false));
         } catch (Throwable t) {
             callbackFailed("onRecv", t);
         } finally {
             inCallback = false;
         }
-        if (closeReason.get() != null) {
+        if (close.get() != null) {
             applyClose();
         }
     }
 
     private void callbackFailed(String callback, Throwable t) {
         log.error(session + ": " + callback + " threw; closing the session", t);
-        if (closeReason.compareAndSet(null, CloseReason.HANDLER_ERROR)) {
-            graceful = false;
-        }
+        close.compareAndSet(null, new CloseRequest(CloseReason.HANDLER_ERROR, false));
     }
 
     // ---------------------------------------------------------------- sending
 
     /** Queues bytes; from the loop they wait for its flush, from elsewhere the loop is woken. */
     boolean send(byte[] data) {
-        if (closeReason.get() != null) {
+        if (close.get() != null) {
             return false;
         }
         if (loop.inLoop()) {
@@ -263,14 +266,14 @@ final class SessionConnection extends TcpNioConnection {
             try {
                 loop.execute(this::drainAndFlush);
             } catch (RejectedExecutionException stopped) {
-                // the loop has ended, and this session with it
+                return false; // the loop has ended, and this session with it
             }
         }
-        return true;
+        return close.get() == null; // closed meanwhile: the bytes may not go out
     }
 
     private void overflow(long queued) {
-        if (closeReason.get() == null) {
+        if (close.get() == null) {
             log.info(session + ": " + queued + " bytes queued, over the limit of " + settings.sendQueueLimit()
                     + "; closing it as a slow consumer");
         }
@@ -300,6 +303,7 @@ final class SessionConnection extends TcpNioConnection {
         }
         inboxBytes.addAndGet(-moved);
         outboundBytes += moved;
+        outboundPublished = outboundBytes;
     }
 
     private void drainAndFlush() {
@@ -325,7 +329,7 @@ final class SessionConnection extends TcpNioConnection {
             try {
                 writeOut();
             } catch (IOException e) {
-                if (closeReason.get() == null) {
+                if (close.get() == null) {
                     log.debug(session + ": write failed: " + e);
                 }
                 abort(failureReason(e, false));
@@ -333,7 +337,7 @@ final class SessionConnection extends TcpNioConnection {
             }
         }
         outboundPublished = outboundBytes;
-        if (state == OPEN && closeReason.get() != null) {
+        if (state == OPEN && close.get() != null) {
             applyClose(); // asked for by onSend
         } else if (state == DRAINING && outboundBytes == 0 && (tls == null || !tls.hasOutput())) {
             closeNow();
@@ -396,7 +400,8 @@ final class SessionConnection extends TcpNioConnection {
                 return;
             }
             onSend(written);
-            if (closeReason.get() != null && !graceful) {
+            CloseRequest request = close.get();
+            if (request != null && !request.graceful()) {
                 return;
             }
         }
@@ -463,10 +468,18 @@ final class SessionConnection extends TcpNioConnection {
      * session's callbacks, it applies when the callback returns.
      */
     void requestClose(CloseReason reason, boolean graceful) {
-        if (!closeReason.compareAndSet(null, reason)) {
-            return;
+        if (!close.compareAndSet(null, new CloseRequest(reason, graceful))) {
+            if (graceful) {
+                return;
+            }
+            CloseRequest current;
+            do { // an earlier graceful request becomes immediate; its reason stays
+                current = close.get();
+                if (!current.graceful()) {
+                    return;
+                }
+            } while (!close.compareAndSet(current, new CloseRequest(current.reason(), false)));
         }
-        this.graceful = graceful;
         if (loop.inLoop()) {
             if (!inCallback) {
                 applyClose();
@@ -476,59 +489,52 @@ final class SessionConnection extends TcpNioConnection {
         try {
             loop.execute(this::applyClose);
         } catch (RejectedExecutionException stopped) {
-            closeNow(); // no loop any more: nothing else touches the connection
+            closeNow(); // the loop has ended: nothing else touches the connection
         }
     }
 
-    /** Closes at once; keeps an earlier reason. */
+    /** Closes at once, dropping what is queued; keeps an earlier reason. Any thread. */
     void abort(CloseReason reason) {
-        closeReason.compareAndSet(null, reason);
-        graceful = false;
-        if (loop.inLoop() && inCallback) {
-            return; // applied when the callback returns
-        }
-        if (loop.inLoop() || loop.isTerminated()) {
-            closeNow();
-        } else {
-            try {
-                loop.execute(this::closeNow);
-            } catch (RejectedExecutionException stopped) {
-                closeNow();
-            }
-        }
+        requestClose(reason, false);
     }
 
     private void applyClose() {
         if (state == CLOSED) {
             return;
         }
-        if (graceful && state == OPEN) {
+        CloseRequest request = close.get();
+        if (request.graceful() && state == OPEN) {
             state = DRAINING;
-            if (key != null && key.isValid()) {
-                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
-            }
+            stopReadingUnlessHandshaking();
             long timeout = settings.writeTimeoutNanos();
             drainDeadline = timeout > 0 ? (loop.now + timeout) | 1 : 0;
             flush();
             return;
         }
-        if (state != DRAINING || !graceful) {
+        if (state != DRAINING || !request.graceful()) {
             closeNow();
+        }
+    }
+
+    /**
+     * A draining session takes no more reads; but a TLS peer still in its handshake must be read, or the
+     * handshake (and with it what the session queued) never completes.
+     */
+    private void stopReadingUnlessHandshaking() {
+        if (key != null && key.isValid() && (tls == null || tls.isReady())) {
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
         }
     }
 
     /** On the loop (or with the loop gone): the socket closes, then the session ends, once. */
     private void closeNow() {
-        if (state == CLOSED) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         boolean opened = state != NEW;
         state = CLOSED;
-        CloseReason reason = closeReason.get();
-        if (reason == null) {
-            closeReason.compareAndSet(null, CloseReason.SHUTDOWN);
-            reason = closeReason.get();
-        }
+        close.compareAndSet(null, new CloseRequest(CloseReason.SHUTDOWN, false));
+        CloseReason reason = close.get().reason();
         if (key != null) {
             key.cancel();
         }
@@ -597,6 +603,10 @@ final class SessionConnection extends TcpNioConnection {
             return CloseReason.TLS_ERROR;
         }
         return endOfStream ? CloseReason.PEER_CLOSED : CloseReason.of(failure);
+    }
+
+    /** Who asked for the end, and whether what is queued is written first. */
+    private record CloseRequest(CloseReason reason, boolean graceful) {
     }
 
     // ---------------------------------------------------------------- Spring Integration's side

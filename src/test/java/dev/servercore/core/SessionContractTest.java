@@ -456,6 +456,52 @@ class SessionContractTest {
         assertThat(properties.getListener().isIdleTimeoutValid()).isFalse();
     }
 
+    @Test
+    void bytesAfterADisconnectInTheSameReadDoNotTurnTheKickIntoAnAbort() throws Exception {
+        Listener listener = listener("contract-kick-garbage", new ServerCoreProperties(), ContractSession::new);
+        try (FrameClient client = FrameClient.connect(listener.port())) {
+            assertThat(client.readFrame().packetId()).isEqualTo(1);
+            // the kick, then a header claiming size 0: never to be read, so never a protocol error
+            client.write(concat(FrameClient.frame(8, new byte[0]), new byte[2]));
+            FrameClient.Frame reason = client.readFrame();
+            assertThat(new String(reason.body(), StandardCharsets.UTF_8)).isEqualTo("kicked");
+            assertThat(client.closedByPeerWithin(5_000)).isTrue();
+            Await.until("closed as asked", WAIT, () -> closed("contract-kick-garbage", "local") == 1);
+            assertThat(closed("contract-kick-garbage", "protocol_error")).isZero();
+        } finally {
+            listener.stop();
+        }
+    }
+
+    @Test
+    void afterAStopAndAStartSendsFromOtherThreadsAndTimeoutsStillWork() throws Exception {
+        Queue<ContractSession> sessions = new ConcurrentLinkedQueue<>();
+        ServerCoreProperties properties = new ServerCoreProperties();
+        properties.getListener().setEventLoops(1);
+        properties.getListener().setIdleTimeout(Duration.ofMillis(800));
+        Listener listener = listener("contract-restart", properties, () -> {
+            ContractSession session = new ContractSession();
+            sessions.add(session);
+            return session;
+        });
+        try {
+            listener.stop();
+            listener.start();
+            try (FrameClient client = FrameClient.connect(listener.port())) {
+                assertThat(client.readFrame().packetId()).isEqualTo(1);
+                Await.until("the session", WAIT, () -> !sessions.isEmpty());
+                ContractSession session = sessions.poll();
+                assertThat(session.send(Frames.encode(5, new byte[] {42}))).isTrue(); // from the test thread
+                client.socket().setSoTimeout(3_000);
+                assertThat(client.readFrame().packetId()).isEqualTo(5);
+                assertThat(client.closedByPeerWithin(5_000)).as("closed by the idle timeout").isTrue();
+                Await.until("counted", WAIT, () -> closed("contract-restart", "idle_timeout") == 1);
+            }
+        } finally {
+            listener.stop();
+        }
+    }
+
     private static byte[] concat(byte[]... parts) {
         int length = 0;
         for (byte[] part : parts) {

@@ -153,4 +153,34 @@ class TlsTest {
                     .tag("reason", "shutdown").counter().count()).isEqualTo(1);
         }
     }
+    /** Kicks in onConnected: "server full", then disconnect(). */
+    static class FullSession extends PacketSession {
+        @Override
+        protected void onConnected(java.net.InetSocketAddress endpoint) {
+            send(Frames.encode(9, "server full".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            disconnect();
+        }
+
+        @Override
+        protected void onRecvPacket(int packetId, java.nio.ByteBuffer body) {
+        }
+    }
+
+    @Test
+    void aKickFromOnConnectedReachesATlsPeerPromptlyThoughItsHandshakeWasNotDone() throws Exception {
+        Listener listener = Endpoints.listener(context, "test-tls-kick", tlsServer(java.time.Duration.ofSeconds(3)),
+                FullSession::new);
+        long start = System.nanoTime();
+        try (javax.net.ssl.SSLSocket client = tlsClient(listener.port())) {
+            client.setSoTimeout(10_000);
+            java.io.DataInputStream in = new java.io.DataInputStream(client.getInputStream());
+            int size = in.readUnsignedByte() | in.readUnsignedByte() << 8;
+            int id = in.readUnsignedByte() | in.readUnsignedByte() << 8;
+            assertThat(id).isEqualTo(9);
+            assertThat(size).isEqualTo(4 + "server full".length());
+            assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the reason arrived").isLessThan(1_500);
+        } finally {
+            listener.stop();
+        }
+    }
 }
