@@ -6,8 +6,17 @@
 #   bench/run.sh generator-check how hard each client drives the reference server (is the generator the limit?)
 #
 # Settings (environment): RUNS (3), WARMUP (5s), DURATION (10s), BENCH_JAVA (a JDK 25 if there is one),
-# SERVER_JAVA_OPTS (JVM options of both servers, default none), SCENARIOS ("echo100 echo1000 chat idle max").
-# Needs only a JDK 17+ (the Maven wrapper fetches Maven); both servers and the generator run on BENCH_JAVA.
+# SERVER_JAVA_OPTS (JVM options of both servers, default none), SCENARIOS ("echo100 echo1000 chat idle max"),
+# PIN (1: the server on the last core, the generator on the others, with taskset; 0: both share every core),
+# ECHO_GENERATOR (c: bench/cgen/echo_gen.c, built with gcc, for the echo scenarios; java: the Netty one).
+# Needs a JDK 17+ (the Maven wrapper fetches Maven) and, for the C generator, gcc; both servers and the Java
+# generator run on BENCH_JAVA.
+#
+# Why pinned, and why a C generator: the generator must take less CPU per operation than the server it drives,
+# or every ratio is squeezed toward 1 (both saturate, and the slower of the two sets the pace for both
+# servers). The Netty generator takes about as much CPU per echo as the servers do; the C one takes less, and
+# on a core of its own it keeps the server's core saturated. Server CPU per operation, read over the measured
+# window only, leads the table: noise moves it least.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -21,6 +30,15 @@ if [ -z "${BENCH_JAVA:-}" ]; then
   BENCH_JAVA=${BENCH_JAVA:-java}
 fi
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
+PIN=${PIN:-1}
+ECHO_GENERATOR=${ECHO_GENERATOR:-c}
+SERVER_PIN=""
+GENERATOR_PIN=""
+if [ "$PIN" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  last=$(($(nproc) - 1))
+  SERVER_PIN="taskset -c $last"
+  GENERATOR_PIN="taskset -c 0-$((last - 1))"
+fi
 GENERATOR_OPTS="-Xms1g -Xmx2g"
 OUT=${OUT:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
@@ -33,6 +51,15 @@ log "building the server jar and the bench jar"
 ./mvnw -B -q -f bench/pom.xml package
 SERVER_JAR=$(ls target/servercore-*.jar | grep -v original | head -1)
 BENCH_JAR=bench/target/servercore-bench.jar
+ECHO_GEN=bench/target/echo_gen
+if [ "$ECHO_GENERATOR" = c ]; then
+  if command -v gcc >/dev/null; then
+    gcc -O2 -Wall -o "$ECHO_GEN" bench/cgen/echo_gen.c
+  else
+    log "no gcc: the echo scenarios use the Java generator"; ECHO_GENERATOR=java
+  fi
+fi
+log "pinning: server '${SERVER_PIN:-none}', generator '${GENERATOR_PIN:-none}'; echo generator: $ECHO_GENERATOR"
 
 SERVER_PID=""
 SERVER_PORT=""
@@ -44,7 +71,7 @@ start_server() {
     servercore)
       # The engine measured without the demo's per-connection INFO log lines (the reference logs nothing),
       # and without an idle timeout (the reference has none; idle sessions are held for a while).
-      "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" --servercore.listener.port=0 \
+      $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" --servercore.listener.port=0 \
         --servercore.listener.bind-address=127.0.0.1 --server.port=0 --servercore.listener.idle-timeout=0 \
         --logging.level.dev.servercore.server=warn > "$logfile" 2>&1 &
       SERVER_PID=$!
@@ -52,7 +79,7 @@ start_server() {
       SERVER_PORT=$(grep -oE 'Listening on 127.0.0.1:[0-9]+' "$logfile" | head -1 | grep -oE '[0-9]+$')
       ;;
     reference)
-      "$BENCH_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.servercore.bench.ReferenceServer --port 0 \
+      $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.servercore.bench.ReferenceServer --port 0 \
         > "$logfile" 2>&1 &
       SERVER_PID=$!
       wait_for "$logfile" '^LISTENING [0-9]+'
@@ -83,8 +110,17 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 full_gc() { "$(dirname "$BENCH_JAVA")/jcmd" "$1" GC.run > /dev/null 2>&1 || true; sleep 2; }
 
 generator() {
-  "$BENCH_JAVA" $GENERATOR_OPTS -cp "$BENCH_JAR" dev.servercore.bench.LoadGenerator "$@" --port "$SERVER_PORT" \
+  $GENERATOR_PIN "$BENCH_JAVA" $GENERATOR_OPTS -cp "$BENCH_JAR" dev.servercore.bench.LoadGenerator "$@" --port "$SERVER_PORT" \
     --server-pid "$SERVER_PID"
+}
+
+echo_generator() {
+  if [ "$ECHO_GENERATOR" = c ]; then
+    $GENERATOR_PIN "$ECHO_GEN" "$@" --warmup "${WARMUP%s}" --duration "${DURATION%s}" --port "$SERVER_PORT" \
+      --server-pid "$SERVER_PID"
+  else
+    generator echo "$@" --warmup "$WARMUP" --duration "$DURATION"
+  fi
 }
 
 # One scenario against a fresh server; the RESULT line (and, for idle, the RSS figures) into $3.
@@ -92,8 +128,8 @@ run_scenario() {
   local target=$1 scenario=$2 result=$3
   start_server "$target" "${result%.txt}.server.log"
   case $scenario in
-    echo100)  generator echo --sessions 100 --inflight 8 --body 32 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
-    echo1000) generator echo --sessions 1000 --inflight 1 --body 32 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
+    echo100)  echo_generator --sessions 100 --inflight 8 --body 32 > "$result" ;;
+    echo1000) echo_generator --sessions 1000 --inflight 1 --body 32 > "$result" ;;
     chat)     generator chat --sessions 200 --senders 20 --rate 50 --warmup "$WARMUP" --duration "$DURATION" > "$result" ;;
     idle)
       local before held before_gc held_gc
@@ -118,9 +154,13 @@ run_scenario() {
 }
 
 if [ "${1:-}" = generator-check ]; then
-  # The same echo load on the reference server from: the bench generator with 2 and 1 event loops, and
-  # ServerCore's own dummy client (which runs on the engine under test).
+  # The same echo load on the reference server from: the C generator, the Netty generator with 2 and 1 event
+  # loops, and ServerCore's own dummy client (which runs on the engine under test). Each line gives the
+  # server's and the generator's CPU over the window.
   start_server reference "$OUT/check.server.log"
+  if [ "$ECHO_GENERATOR" = c ]; then
+    echo_generator --sessions 100 --inflight 8 --body 32 | tee "$OUT/check-c-generator.txt"
+  fi
   for threads in 2 1; do
     generator echo --sessions 100 --inflight 8 --body 32 --threads $threads --warmup "$WARMUP" --duration "$DURATION" \
       | tee "$OUT/check-generator-$threads.txt"

@@ -186,7 +186,7 @@ final class ChatScenario {
                     + " delivery_max_us=" + h.getMaxValue()
                     + " errors=" + c[0] + " unexpected_closes=" + c[1] + " protocol_errors=" + c[2] + " malformed=" + c[3]
                     + " out_of_order=" + c[4] + " bad_sender_ids=" + c[5] + " unexpected_packets=" + c[6]
-                    + " transport=" + Transport.name() + " threads=" + threads);
+                    + " transport=" + Transport.name(Transport.GENERATOR) + " threads=" + threads);
         }
         return 0;
     }

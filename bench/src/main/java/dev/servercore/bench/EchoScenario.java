@@ -143,7 +143,7 @@ final class EchoScenario {
                     + " mismatches=" + c[1] + " unanswered=" + outstanding + " errors=" + c[2]
                     + " unexpected_closes=" + c[3] + " protocol_errors=" + c[4] + " unexpected_packets=" + c[5]
                     + " bad_welcomes=" + c[6] + " " + cr.describe()
-                    + " transport=" + Transport.name() + " threads=" + threads);
+                    + " transport=" + Transport.name(Transport.GENERATOR) + " threads=" + threads);
         }
         return 0;
     }

@@ -48,10 +48,10 @@ final class Fleet implements AutoCloseable {
         this.host = host;
         this.port = port;
         this.maxFrame = maxFrame;
-        this.group = Transport.group(threads);
+        this.group = Transport.group(Transport.GENERATOR, threads);
         this.bootstrap = new Bootstrap()
                 .group(group)
-                .channel(Transport.clientChannel())
+                .channel(Transport.clientChannel(Transport.GENERATOR))
                 .option(ChannelOption.TCP_NODELAY, true)
                 // closed with a reset, leaving no TIME_WAIT: a run of 10,000 sessions then one of 19,000 would
                 // otherwise run out of loopback ports

@@ -89,7 +89,7 @@ final class HoldScenario {
                     + " alive_at_end=" + c[3] + " answered=" + answered
                     + " probe_p50_us=" + h.getValueAtPercentile(50) + " probe_p99_us=" + h.getValueAtPercentile(99)
                     + " unexpected_closes=" + c[0] + " errors=" + c[1] + " mismatches=" + c[2] + " " + cr.describe()
-                    + " transport=" + Transport.name() + " threads=" + threads);
+                    + " transport=" + Transport.name(Transport.GENERATOR) + " threads=" + threads);
         }
         return 0;
     }

@@ -44,8 +44,8 @@ public final class ReferenceServer {
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
         int maxFrame = args.integer("max-frame", Proto.DEFAULT_MAX_FRAME);
 
-        EventLoopGroup boss = Transport.group(1);
-        EventLoopGroup workers = Transport.group(threads);
+        EventLoopGroup boss = Transport.group(Transport.SERVER, 1);
+        EventLoopGroup workers = Transport.group(Transport.SERVER, threads);
         ChannelGroup sessions = new DefaultChannelGroup("sessions", GlobalEventExecutor.INSTANCE);
         AtomicInteger ids = new AtomicInteger();
 
@@ -74,7 +74,7 @@ public final class ReferenceServer {
 
         int bound = ((InetSocketAddress) server.localAddress()).getPort();
         System.out.println("LISTENING " + bound);
-        System.out.println("INFO transport=" + Transport.name() + " threads=" + threads + " max_frame=" + maxFrame
+        System.out.println("INFO transport=" + Transport.name(Transport.SERVER) + " threads=" + threads + " max_frame=" + maxFrame
                 + " java=" + System.getProperty("java.version"));
         System.out.flush();
         server.closeFuture().sync();

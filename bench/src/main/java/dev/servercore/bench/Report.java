@@ -99,6 +99,34 @@ public final class Report {
             System.out.printf(Locale.ROOT, "%-44s %-34s %-34s %-24s %s%n", row.label(), values(ours), values(theirs),
                     values(ratios, "%.2f") + " " + String.format(Locale.ROOT, "%.2fx", median), target);
         }
+        generatorWeight(runs);
+    }
+
+    /**
+     * The generator's CPU over the server's, per scenario and server (medians over the runs): below 1 the
+     * generator was the lighter of the two, as it must be for the ratios above to mean anything.
+     */
+    private static void generatorWeight(List<Path> runs) throws IOException {
+        System.out.println();
+        System.out.println("generator CPU / server CPU over the window (must be < 1)");
+        for (String scenario : List.of("echo100", "echo1000", "chat")) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-10s", scenario));
+            for (String target : List.of("servercore", "reference")) {
+                List<Double> weights = new ArrayList<>();
+                for (Path run : runs) {
+                    Double gen = figure(run.resolve(target).resolve(scenario + ".txt"), "gen_cpu_s");
+                    Double server = figure(run.resolve(target).resolve(scenario + ".txt"), "server_cpu_s");
+                    if (gen != null && server != null && server > 0) {
+                        weights.add(gen / server);
+                    }
+                }
+                if (!weights.isEmpty()) {
+                    line.append(String.format(Locale.ROOT, "  %s %s (median %.2f)", target, values(weights, "%.2f"),
+                            median(weights)));
+                }
+            }
+            System.out.println(line);
+        }
     }
 
     private static Double figure(Path file, String key) throws IOException {
