@@ -4,6 +4,7 @@
 #   bench/run.sh                 3 runs of every scenario on both servers, then the table of ratios (medians)
 #   RUNS=1 bench/run.sh          one run
 #   bench/run.sh generator-check how hard each client drives the reference server (is the generator the limit?)
+#   bench/run.sh move            rooms: 10 rooms x 100 sessions moving 10/s, the tick's batching on and off
 #
 # Settings (environment): RUNS (3), WARMUP (5s), DURATION (10s), BENCH_JAVA (a JDK 25 if there is one),
 # SERVER_JAVA_OPTS (JVM options of both servers, default none), SCENARIOS ("echo100 echo1000 chat idle max"),
@@ -170,6 +171,60 @@ if [ "${1:-}" = generator-check ]; then
     --servercore.dummyclient.warmup="$WARMUP" --servercore.dummyclient.duration="$DURATION" 2>&1 \
     | grep 'Dummy client summary' | tee "$OUT/check-dummyclient.txt"
   stop_server
+  exit 0
+fi
+
+if [ "${1:-}" = move ]; then
+  # Rooms (issue 9): 10 rooms x 100 sessions of the dummy client, each moving 10 times a second, against the
+  # demo server with the tick's batching on, then off (each move broadcast at once). Per run and mode: entries
+  # delivered per second (the dummy client's count), frames and bytes the server wrote per second and its CPU
+  # per delivered entry (both read over the measured window), move-to-seen p50/p99, and the run's verdict.
+  SESSIONS=${SESSIONS:-1000}
+  ROOMS=${ROOMS:-10}
+  MOVE_RATE=${MOVE_RATE:-10}
+  metric() { # name -> value of the listener's meter, from the server's actuator
+    curl -s "localhost:$MGMT_PORT/actuator/metrics/$1?tag=endpoint:listener" | grep -oE '"value":[0-9.E+-]+' | head -1 | cut -d: -f2
+  }
+  printf '%-9s %-4s %14s %14s %14s %18s %12s %12s %s\n' mode run entries/s frames/s MB/s "CPU/entry (us)" "p50 (us)" "p99 (us)" result \
+    | tee "$OUT/move.txt"
+  for run in $(seq 1 "$RUNS"); do
+    for batching in true false; do
+      log="$OUT/move-$batching-$run.server.log"
+      $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" --servercore.listener.port=0 \
+        --servercore.listener.bind-address=127.0.0.1 --server.port=0 --servercore.listener.idle-timeout=0 \
+        --servercore.rooms.batching=$batching --logging.level.dev.servercore.server=warn > "$log" 2>&1 &
+      SERVER_PID=$!
+      wait_for "$log" 'Listening on 127.0.0.1:[0-9]+'
+      SERVER_PORT=$(grep -oE 'Listening on 127.0.0.1:[0-9]+' "$log" | head -1 | grep -oE '[0-9]+$')
+      MGMT_PORT=$(grep -oE 'Tomcat started on port [0-9]+' "$log" | head -1 | grep -oE '[0-9]+$')
+      sleep 2
+      $GENERATOR_PIN "$BENCH_JAVA" $GENERATOR_OPTS -jar "$SERVER_JAR" --spring.profiles.active=dummyclient --server.port=0 \
+        --servercore.connector.port="$SERVER_PORT" --servercore.dummyclient.scenario=move \
+        --servercore.dummyclient.sessions="$SESSIONS" --servercore.dummyclient.rooms="$ROOMS" \
+        --servercore.dummyclient.move-rate="$MOVE_RATE" --servercore.dummyclient.warmup="$WARMUP" \
+        --servercore.dummyclient.duration="$DURATION" > "$OUT/move-$batching-$run.client.log" 2>&1 &
+      client=$!
+      while ! grep -q 'joined a room\|Dummy client summary' "$OUT/move-$batching-$run.client.log" 2>/dev/null \
+          && [ "$(curl -s "localhost:$MGMT_PORT/actuator/metrics/servercore.rooms.members" | grep -oE '"value":[0-9.]+' | cut -d: -f2)" != "$SESSIONS.0" ]; do
+        sleep 0.2
+      done
+      sleep "${WARMUP%s}"
+      cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"); frames0=$(metric servercore.packets.sent); bytes0=$(metric servercore.bytes.sent)
+      t0=$(date +%s.%N)
+      sleep "${DURATION%s}"
+      cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"); frames1=$(metric servercore.packets.sent); bytes1=$(metric servercore.bytes.sent)
+      t1=$(date +%s.%N)
+      wait $client || true
+      summary=$(grep -h 'Dummy client summary' "$OUT/move-$batching-$run.client.log" | sed 's/.*Dummy client summary: //')
+      stop_server
+      value() { echo "$summary" | grep -oE "(^| )$1=[^ ]+" | cut -d= -f2; }
+      awk -v mode="$([ $batching = true ] && echo batched || echo unbatched)" -v run="$run" -v e="$(value entries_per_s)" \
+        -v f0="$frames0" -v f1="$frames1" -v b0="$bytes0" -v b1="$bytes1" -v c0="$cpu0" -v c1="$cpu1" -v t0="$t0" -v t1="$t1" \
+        -v hz="$(getconf CLK_TCK)" -v p50="$(value move_to_seen_p50_us)" -v p99="$(value move_to_seen_p99_us)" -v r="$(value result)" \
+        'BEGIN { s = t1 - t0; printf "%-9s %-4s %14.0f %14.0f %14.2f %18.3f %12s %12s %s\n", mode, run, e, (f1 - f0) / s, (b1 - b0) / s / 1e6, \
+          ((c1 - c0) / hz) * 1e6 / (e * s), p50, p99, r }' | tee -a "$OUT/move.txt"
+    done
+  done
   exit 0
 fi
 

@@ -49,6 +49,21 @@ public abstract class PacketSession extends Session {
         decoder.decode(data, handler);
     }
 
+    /** Frames in one sent array (a broadcast batch holds several): counted by walking their size fields. */
+    @Override
+    final int packetsIn(byte[] data) {
+        int frames = 0;
+        for (int at = 0; at + 1 < data.length; ) {
+            int size = Frames.getUInt16(data, at);
+            if (size < Frames.HEADER_SIZE) {
+                return Math.max(frames, 1); // not frames: count the send
+            }
+            at += size;
+            frames++;
+        }
+        return Math.max(frames, 1);
+    }
+
     @Override
     final void received(ByteBuffer data, EventLoop loop) {
         framesInRead = 0;

@@ -30,6 +30,53 @@ public class ServerCoreProperties {
     private final ConnectorProperties connector = new ConnectorProperties();
     @Valid
     private final SessionProperties session = new SessionProperties();
+    @Valid
+    private final RoomsProperties rooms = new RoomsProperties();
+
+    public RoomsProperties getRooms() {
+        return rooms;
+    }
+
+    /** Rooms of game code (dev.servercore.game): their tick and their worker threads. */
+    public static class RoomsProperties {
+        /** Ticks per second of every room: what rooms broadcast during a tick goes out together. */
+        @Min(1)
+        @Max(1000)
+        private int tickRate = 20;
+        /** Threads that run room jobs (never an event loop); 0 means one per core. */
+        @Min(0)
+        @Max(1024)
+        private int workerThreads = 0;
+        /**
+         * Whether broadcasts wait for the tick (one write per member per tick). Off, each broadcast goes out
+         * at once: for measuring what batching saves.
+         */
+        private boolean batching = true;
+
+        public boolean isBatching() {
+            return batching;
+        }
+
+        public void setBatching(boolean batching) {
+            this.batching = batching;
+        }
+
+        public int getTickRate() {
+            return tickRate;
+        }
+
+        public void setTickRate(int tickRate) {
+            this.tickRate = tickRate;
+        }
+
+        public int getWorkerThreads() {
+            return workerThreads > 0 ? workerThreads : Runtime.getRuntime().availableProcessors();
+        }
+
+        public void setWorkerThreads(int workerThreads) {
+            this.workerThreads = workerThreads;
+        }
+    }
 
     public ListenerProperties getListener() {
         return listener;
@@ -44,6 +91,8 @@ public class ServerCoreProperties {
     }
 
     public static class ListenerProperties {
+        /** Whether the auto-configured listener (the game port) runs; the dummy client turns it off. */
+        private boolean enabled = true;
         /** Address the game port binds to. */
         @NotBlank
         private String bindAddress = "0.0.0.0";
@@ -76,6 +125,14 @@ public class ServerCoreProperties {
 
         public void setEventLoops(int eventLoops) {
             this.eventLoops = eventLoops;
+        }
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
 
         @AssertTrue(message = "idle-timeout must not be negative (0 means off)")

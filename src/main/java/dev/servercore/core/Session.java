@@ -2,7 +2,12 @@ package dev.servercore.core;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * One TCP connection, as game code sees it: the C# ServerCore {@code Session}.
@@ -21,12 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public abstract class Session {
 
+    private static final Log log = LogFactory.getLog(Session.class);
     private static final AtomicInteger ids = new AtomicInteger();
 
     private final int id = ids.incrementAndGet();
     private volatile SessionConnection connection;
     private volatile CloseReason endedWith;
-    private volatile Runnable endHook;
+    private List<Runnable> endHooks;
     /** When the partial frame held by the decoder began (loop nanos), or 0: for the frame timeout. */
     long partialFrameSince;
 
@@ -112,6 +118,11 @@ public abstract class Session {
         return connection;
     }
 
+    /** Packets in one array given to {@link #send}: in raw mode, the send itself. */
+    int packetsIn(byte[] data) {
+        return 1;
+    }
+
     /** One read, on the loop; in raw mode it is one packet. */
     void received(ByteBuffer data, EventLoop loop) {
         loop.packetsReceived++;
@@ -122,22 +133,37 @@ public abstract class Session {
         endedWith = reason;
     }
 
-    /** Runs {@code hook} once the session has ended (at once if it has), after {@link #onDisconnected}. */
-    final void whenEnded(Runnable hook) {
-        endHook = hook;
-        if (endedWith != null) {
-            runEndHook();
+    /**
+     * Runs {@code hook} once the session has ended, after {@link #onDisconnected}, on the thread that ended
+     * it (its loop); at once, on the caller's thread, if it has already ended. Any number of hooks.
+     */
+    public final void whenEnded(Runnable hook) {
+        synchronized (this) {
+            if (endedWith == null) {
+                if (endHooks == null) {
+                    endHooks = new ArrayList<>(2);
+                }
+                endHooks.add(hook);
+                return;
+            }
         }
+        hook.run();
     }
 
-    final void runEndHook() {
-        Runnable hook;
+    final void runEndHooks() {
+        List<Runnable> hooks;
         synchronized (this) {
-            hook = endHook;
-            endHook = null;
+            hooks = endHooks;
+            endHooks = null;
         }
-        if (hook != null) {
-            hook.run();
+        if (hooks != null) {
+            for (Runnable hook : hooks) {
+                try {
+                    hook.run();
+                } catch (RuntimeException e) {
+                    log.error(this + ": an end hook threw", e);
+                }
+            }
         }
     }
 

@@ -69,6 +69,8 @@ final class SessionConnection extends TcpNioConnection {
     // Loop only.
     private ArrayDeque<byte[]> outbound;
     private int headOffset;
+    /** Arrays at the head of {@link #outbound} that are the unwritten rest of a write: already counted. */
+    private int continuations;
     private long outboundBytes;
     private int state = NEW;
     private boolean flushPending;
@@ -389,8 +391,12 @@ final class SessionConnection extends TcpNioConnection {
                     // the head array was only partly copied: what follows its copied part stays next in line
                     byte[] head = outbound.pollFirst();
                     outbound.addFirst(Arrays.copyOfRange(head, headOffset, head.length));
+                    if (continuations == 0) {
+                        continuations = 1;
+                    }
                 }
                 outbound.addFirst(rest);
+                continuations++;
                 headOffset = 0;
                 outboundBytes += rest.length;
                 waitWritable();
@@ -418,7 +424,10 @@ final class SessionConnection extends TcpNioConnection {
         return true;
     }
 
-    /** Copies queued arrays into the loop's write buffer; returns how many arrays were copied whole. */
+    /**
+     * Copies queued arrays into the loop's write buffer; returns the packets they hold, counted as an array
+     * starts to be copied (the unwritten rest of an earlier write, put back first in line, counts nothing).
+     */
     private int fill(ByteBuffer buffer) {
         int packets = 0;
         ArrayDeque<byte[]> out = outbound;
@@ -427,6 +436,9 @@ final class SessionConnection extends TcpNioConnection {
             if (head == null) {
                 break;
             }
+            if (headOffset == 0 && continuations == 0) {
+                packets += session.packetsIn(head);
+            }
             int take = Math.min(head.length - headOffset, buffer.remaining());
             buffer.put(head, headOffset, take);
             outboundBytes -= take;
@@ -434,7 +446,9 @@ final class SessionConnection extends TcpNioConnection {
             if (headOffset == head.length) {
                 out.pollFirst();
                 headOffset = 0;
-                packets++;
+                if (continuations > 0) {
+                    continuations--;
+                }
             }
         }
         return packets;
@@ -562,7 +576,7 @@ final class SessionConnection extends TcpNioConnection {
         } catch (Throwable t) {
             log.error(session + ": onDisconnected threw", t);
         }
-        session.runEndHook();
+        session.runEndHooks();
     }
 
     /** The periodic look at this connection's deadlines, on the loop. */

@@ -30,11 +30,15 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
     private final DummyClientProperties properties;
     private final LoadReport report;
     private final MeterRegistry meters;
+    private final RoomScenario rooms;
     private final List<DummyClientSession> sessions = new ArrayList<>();
+    private final List<RoomDummySession> roomSessions = new ArrayList<>();
     private volatile int exitCode = 1;
 
-    public DummyClient(Connector connector, DummyClientProperties properties, LoadReport report, MeterRegistry meters) {
+    public DummyClient(Connector connector, DummyClientProperties properties, LoadReport report, MeterRegistry meters,
+            RoomScenario rooms) {
         this.connector = connector;
+        this.rooms = rooms;
         this.properties = properties;
         this.report = report;
         this.meters = meters;
@@ -62,6 +66,12 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
     }
 
     private boolean runOnce() throws InterruptedException {
+        if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
+            connectAll();
+            boolean ok = rooms.run(List.copyOf(roomSessions), wireFigures());
+            report.closing();
+            return ok;
+        }
         boolean load = properties.isLoad();
         Duration warmup = load ? properties.getWarmup() : Duration.ZERO;
         if (!warmup.isZero()) {
@@ -124,8 +134,13 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
         }
         for (CompletableFuture<Session> connect : connects) {
             try {
+                Session session = connect.join();
                 synchronized (sessions) {
-                    sessions.add((DummyClientSession) connect.join());
+                    if (session instanceof RoomDummySession room) {
+                        roomSessions.add(room);
+                    } else {
+                        sessions.add((DummyClientSession) session);
+                    }
                 }
             } catch (RuntimeException failed) {
                 report.error(); // logged and counted by the connector

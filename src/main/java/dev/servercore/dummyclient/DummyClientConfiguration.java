@@ -26,10 +26,19 @@ public class DummyClientConfiguration {
         return new LoadReport(meters);
     }
 
-    /** The session factory: framed or raw as the connector is set. */
+    @Bean
+    RoomTraffic roomTraffic(DummyClientProperties dummyClient) {
+        return new RoomTraffic(dummyClient.getRooms());
+    }
+
+    /** The session factory: by scenario, and framed or raw as the connector is set. */
     @Bean
     @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
-    Session dummySession(ServerCoreProperties properties, DummyClientProperties dummyClient, LoadReport loadReport) {
+    Session dummySession(ServerCoreProperties properties, DummyClientProperties dummyClient, LoadReport loadReport,
+            RoomTraffic roomTraffic) {
+        if (dummyClient.getScenario() != DummyClientProperties.Scenario.ECHO) {
+            return new RoomDummySession(roomTraffic);
+        }
         return switch (properties.getConnector().getMode()) {
             case FRAMED -> new DummySession(loadReport, dummyClient);
             case RAW -> new RawDummySession(loadReport, dummyClient);
@@ -46,7 +55,7 @@ public class DummyClientConfiguration {
 
     @Bean
     DummyClient dummyClient(Connector dummyClientConnector, ServerCoreProperties engine,
-            DummyClientProperties properties, LoadReport loadReport, MeterRegistry meters) {
+            DummyClientProperties properties, LoadReport loadReport, MeterRegistry meters, RoomTraffic roomTraffic) {
         int bodySize = properties.getBodySize();
         if (engine.getConnector().getMode() == ServerCoreProperties.Mode.RAW && properties.isLoad() && bodySize == 0) {
             throw new IllegalStateException("servercore.dummyclient.body-size must be above 0 in raw mode: "
@@ -57,6 +66,7 @@ public class DummyClientConfiguration {
             throw new IllegalStateException("servercore.dummyclient.body-size " + bodySize
                     + " does not fit in servercore.session.max-frame-size " + engine.getSession().getMaxFrameSize());
         }
-        return new DummyClient(dummyClientConnector, properties, loadReport, meters);
+        return new DummyClient(dummyClientConnector, properties, loadReport, meters,
+                new RoomScenario(properties, roomTraffic));
     }
 }

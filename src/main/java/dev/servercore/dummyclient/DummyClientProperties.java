@@ -13,6 +13,63 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public class DummyClientProperties {
 
+    /** What the sessions do: echo (as the C# DummyClient), chat in rooms, or move in rooms. */
+    public enum Scenario {
+        ECHO, CHAT, MOVE
+    }
+
+    @NotNull
+    private Scenario scenario = Scenario.ECHO;
+    /** chat and move: rooms the sessions are spread over (session i joins room-(i mod rooms)). */
+    @Min(1)
+    private int rooms = 10;
+    /** move: moves per second of each session. */
+    @jakarta.validation.constraints.DecimalMin("0.1")
+    @jakarta.validation.constraints.DecimalMax("1000")
+    private double moveRate = 10;
+    /** chat: chats per second of each session. */
+    @jakarta.validation.constraints.DecimalMin("0.1")
+    @jakarta.validation.constraints.DecimalMax("1000")
+    private double chatRate = 1;
+
+    public Scenario getScenario() {
+        return scenario;
+    }
+
+    public void setScenario(Scenario scenario) {
+        this.scenario = scenario;
+    }
+
+    public int getRooms() {
+        return rooms;
+    }
+
+    public void setRooms(int rooms) {
+        this.rooms = rooms;
+    }
+
+    public double getMoveRate() {
+        return moveRate;
+    }
+
+    public void setMoveRate(double moveRate) {
+        this.moveRate = moveRate;
+    }
+
+    public double getChatRate() {
+        return chatRate;
+    }
+
+    public void setChatRate(double chatRate) {
+        this.chatRate = chatRate;
+    }
+
+    @jakarta.validation.constraints.AssertTrue(message = "the chat and move scenarios need a duration above 0 "
+            + "and are not continuous")
+    public boolean isScenarioValid() {
+        return scenario == Scenario.ECHO || (!continuous && duration != null && !duration.isZero());
+    }
+
     /** Sessions opened to the server. */
     @Min(1)
     private int sessions = 10;

@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 import dev.servercore.core.CloseReason;
 import dev.servercore.core.PacketSession;
 import dev.servercore.core.ProtocolException;
-import dev.servercore.server.GamePackets;
+import dev.servercore.protocol.ChatMessage;
+import dev.servercore.protocol.ChatRequest;
+import dev.servercore.protocol.Echo;
+import dev.servercore.protocol.Welcome;
 
 /**
  * The dummy client's session (framed mode), like the C# DummyClient's: it waits for the welcome, then
@@ -26,28 +29,28 @@ final class DummySession extends PacketSession implements DummyClientSession {
     @Override
     protected void onRecvPacket(int packetId, ByteBuffer body) {
         if (!welcomed) {
-            if (packetId != GamePackets.S_WELCOME || !EchoStream.matches(body, GamePackets.WELCOME_BYTES)) {
+            if (packetId != Welcome.ID || !EchoStream.matches(body, Welcome.TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
                 report.error();
                 throw new ProtocolException("expected S_Welcome first, got packet " + packetId);
             }
             welcomed = true;
             report.welcomed();
             for (int i = echoes.initialBurst(); i > 0; i--) {
-                send(GamePackets.ECHO, echoes.nextRequest());
+                send(Echo.ID, echoes.nextRequest());
             }
             return;
         }
         switch (packetId) {
-            case GamePackets.ECHO -> {
+            case Echo.ID -> {
                 if (echoes.outstanding() == 0) {
                     report.error();
                     throw new ProtocolException("an echo reply nobody asked for");
                 }
                 if (echoes.replied(EchoStream.matches(body, echoes.expectedReply()))) {
-                    send(GamePackets.ECHO, echoes.nextRequest());
+                    send(Echo.ID, echoes.nextRequest());
                 }
             }
-            case GamePackets.S_CHAT -> {
+            case ChatMessage.ID -> {
                 // other players' chat: not ours to check
             }
             default -> report.error();

@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 import dev.servercore.core.CloseReason;
 import dev.servercore.core.ProtocolException;
 import dev.servercore.core.Session;
-import dev.servercore.server.GamePackets;
+import dev.servercore.protocol.ChatMessage;
+import dev.servercore.protocol.ChatRequest;
+import dev.servercore.protocol.Echo;
+import dev.servercore.protocol.Welcome;
 
 /**
  * The dummy client's session in raw mode: the stream must start with the welcome text, then carry back
@@ -32,11 +35,11 @@ final class RawDummySession extends Session implements DummyClientSession {
     protected void onRecv(ByteBuffer data) {
         while (data.hasRemaining()) {
             if (!welcomed) {
-                if (data.get() != GamePackets.WELCOME_BYTES[welcomeMatched++]) {
+                if (data.get() != Welcome.TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8)[welcomeMatched++]) {
                     report.error();
                     throw new ProtocolException("the stream does not start with the welcome text");
                 }
-                if (welcomeMatched == GamePackets.WELCOME_BYTES.length) {
+                if (welcomeMatched == Welcome.TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8).length) {
                     welcomed = true;
                     report.welcomed();
                     for (int i = echoes.initialBurst(); i > 0; i--) {

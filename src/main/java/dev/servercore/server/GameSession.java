@@ -1,45 +1,46 @@
 package dev.servercore.server;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 
-import dev.servercore.core.Frames;
-import dev.servercore.core.PacketSession;
-import dev.servercore.core.SessionRegistry;
-import io.micrometer.core.instrument.Counter;
+import dev.servercore.game.HandlerSession;
+import dev.servercore.game.Rooms;
+import dev.servercore.protocol.Welcome;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-/** The demo server's session (framed mode): welcome, echo, and chat to everyone connected. */
-public class GameSession extends PacketSession {
+/**
+ * The demo server's session (framed mode): welcomed, then in the room {@code lobby}; its packets go to
+ * {@link DemoHandlers}.
+ */
+public class GameSession extends HandlerSession {
 
     private static final Log log = LogFactory.getLog(GameSession.class);
 
-    private final SessionRegistry room;
-    private final Counter unknownPackets;
+    private final Rooms rooms;
+    /** Set once the client asked for a room: from then on joins are answered with S_JoinedRoom (v2). */
+    private volatile boolean speaksRooms;
 
-    public GameSession(SessionRegistry room, Counter unknownPackets) {
-        this.room = room;
-        this.unknownPackets = unknownPackets;
+    public GameSession(Rooms rooms) {
+        this.rooms = rooms;
     }
 
     @Override
     protected void onConnected(InetSocketAddress endpoint) {
         log.info("Session " + id() + " connected: " + endpoint);
-        send(GamePackets.WELCOME_FRAME);
-    }
-
-    @Override
-    protected void onRecvPacket(int packetId, ByteBuffer body) {
-        switch (packetId) {
-            case GamePackets.ECHO -> send(Frames.encode(GamePackets.ECHO, body));
-            case GamePackets.C_CHAT -> room.broadcast(GamePackets.chatFrame(id(), body));
-            default -> unknownPackets.increment();
-        }
+        send(Welcome.FRAME);
+        rooms.join(this, DemoHandlers.LOBBY);
     }
 
     @Override
     protected void onDisconnected(InetSocketAddress endpoint) {
         log.info("Session " + id() + " disconnected: " + endpoint + " (" + closeReason().tag() + ")");
+    }
+
+    boolean speaksRooms() {
+        return speaksRooms;
+    }
+
+    void speaksRooms(boolean value) {
+        speaksRooms = value;
     }
 }

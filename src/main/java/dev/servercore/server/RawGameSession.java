@@ -2,8 +2,10 @@ package dev.servercore.server;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import dev.servercore.core.Session;
+import dev.servercore.protocol.Welcome;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -11,11 +13,12 @@ import org.apache.commons.logging.LogFactory;
 public class RawGameSession extends Session {
 
     private static final Log log = LogFactory.getLog(RawGameSession.class);
+    private static final byte[] WELCOME = Welcome.TEXT.getBytes(StandardCharsets.UTF_8);
 
     @Override
     protected void onConnected(InetSocketAddress endpoint) {
         log.info("Session " + id() + " connected (raw): " + endpoint);
-        send(GamePackets.WELCOME_BYTES);
+        send(WELCOME);
     }
 
     @Override

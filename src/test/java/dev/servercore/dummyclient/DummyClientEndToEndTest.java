@@ -68,6 +68,35 @@ class DummyClientEndToEndTest {
     }
 
     @Test
+    void theMoveScenarioSeesEveryMoveOfEachSessionAndNothingOfAnotherRoom() throws Exception {
+        DummyClientRun run = DummyClientRun.start(listener.port(), "--servercore.dummyclient.scenario=move",
+                "--servercore.dummyclient.sessions=40", "--servercore.dummyclient.rooms=4",
+                "--servercore.dummyclient.move-rate=20", "--servercore.dummyclient.duration=2s");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        Map<String, String> summary = run.summary();
+        assertThat(summary).containsEntry("result", "OK").containsEntry("mode", "move").containsEntry("joined", "40")
+                .containsEntry("out_of_place", "0").containsEntry("sessions_with_unseen_moves", "0");
+        assertThat(Long.parseLong(summary.get("moves_sent"))).isPositive();
+        // each mover's moves reach the ten members of its room, coalesced per tick: at most as many entries
+        assertThat(Long.parseLong(summary.get("entries_received"))).isPositive()
+                .isLessThanOrEqualTo(10 * Long.parseLong(summary.get("moves_sent")));
+        assertThat(Long.parseLong(summary.get("move_to_seen_p99_us"))).isPositive();
+    }
+
+    @Test
+    void theChatScenarioDeliversEveryChatToEveryMemberOfItsRoomOnly() throws Exception {
+        DummyClientRun run = DummyClientRun.start(listener.port(), "--servercore.dummyclient.scenario=chat",
+                "--servercore.dummyclient.sessions=30", "--servercore.dummyclient.rooms=3",
+                "--servercore.dummyclient.chat-rate=5", "--servercore.dummyclient.duration=2s");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        Map<String, String> summary = run.summary();
+        assertThat(summary).containsEntry("result", "OK").containsEntry("mode", "chat").containsEntry("losses", "0")
+                .containsEntry("out_of_place", "0");
+        assertThat(summary.get("received_total")).isEqualTo(summary.get("expected_total"));
+        assertThat(Long.parseLong(summary.get("expected_total"))).isPositive();
+    }
+
+    @Test
     void theHelloRunSendsFiveEchoesPerSessionLikeTheCSharpDummyClient() throws Exception {
         DummyClientRun run = DummyClientRun.start(listener.port(), "--servercore.dummyclient.sessions=10");
         assertThat(run.exitCode()).as(run.output()).isZero();

@@ -1,5 +1,7 @@
 package dev.servercore.server;
 
+import dev.servercore.protocol.Echo;
+import dev.servercore.protocol.Welcome;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -92,7 +94,7 @@ class HostileClientsTest {
                 Socket reader = new Socket()) {
             reader.setReceiveBufferSize(4096); // and it never reads
             reader.connect(new InetSocketAddress("127.0.0.1", listener.port()));
-            byte[] request = FrameClient.frame(GamePackets.ECHO, new byte[1000]);
+            byte[] request = FrameClient.frame(Echo.ID, new byte[1000]);
             long sent = 0;
             try {
                 for (int i = 0; i < 10_000; i++) {
@@ -133,7 +135,7 @@ class HostileClientsTest {
     private void assertClosedWithReason(String reason, Misbehaviour misbehaviour) throws Exception {
         double before = closed(reason);
         try (FrameClient client = FrameClient.connect(listener.port())) {
-            assertThat(client.readFrame().packetId()).isEqualTo(GamePackets.S_WELCOME);
+            assertThat(client.readFrame().packetId()).isEqualTo(Welcome.ID);
             misbehaviour.on(client);
             assertThat(client.closedByPeerWithin(CLOSE_WITHIN_MILLIS)).as("closed for " + reason).isTrue();
         }

@@ -1,5 +1,9 @@
 package dev.servercore.server;
 
+import dev.servercore.protocol.ChatMessage;
+import dev.servercore.protocol.ChatRequest;
+import dev.servercore.protocol.Echo;
+import dev.servercore.protocol.Welcome;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -73,7 +77,7 @@ class ServerIntegrationTest {
             for (RecordingSession client : clients) {
                 Await.until("welcome", WAIT, () -> !client.received.isEmpty());
                 Frame welcome = client.received.get(0);
-                assertThat(welcome.packetId()).isEqualTo(GamePackets.S_WELCOME);
+                assertThat(welcome.packetId()).isEqualTo(Welcome.ID);
                 assertThat(new String(welcome.body(), StandardCharsets.UTF_8)).isEqualTo("Welcome to MMORPG Server!");
             }
 
@@ -86,23 +90,23 @@ class ServerIntegrationTest {
                     byte[] body = new byte[random.nextInt(200)];
                     random.nextBytes(body);
                     bodies.add(body);
-                    assertThat(client.send(GamePackets.ECHO, body)).isTrue();
+                    assertThat(client.send(Echo.ID, body)).isTrue();
                 }
                 sentEchoes.put(client, bodies);
                 for (int k = 0; k < chats; k++) {
-                    client.send(GamePackets.C_CHAT, chatText(c, k).getBytes(StandardCharsets.UTF_8));
+                    client.send(ChatRequest.ID, chatText(c, k).getBytes(StandardCharsets.UTF_8));
                 }
             }
 
             for (RecordingSession client : clients) {
-                Await.until("all echoes and chats", WAIT, () -> client.ofId(GamePackets.ECHO).size() == echoes
-                        && client.ofId(GamePackets.S_CHAT).size() == sessions * chats);
+                Await.until("all echoes and chats", WAIT, () -> client.ofId(Echo.ID).size() == echoes
+                        && client.ofId(ChatMessage.ID).size() == sessions * chats);
             }
             Thread.sleep(100); // nothing more may arrive
             for (int c = 0; c < sessions; c++) {
                 RecordingSession client = clients.get(c);
                 assertThat(client.received).hasSize(1 + echoes + sessions * chats);
-                List<Frame> echoed = client.ofId(GamePackets.ECHO);
+                List<Frame> echoed = client.ofId(Echo.ID);
                 for (int e = 0; e < echoes; e++) {
                     assertThat(echoed.get(e).body()).as("echo %d of client %d", e, c)
                             .isEqualTo(sentEchoes.get(client).get(e));
@@ -110,7 +114,7 @@ class ServerIntegrationTest {
                 // every chat of every client arrives, each sender's in its order, under one id per sender
                 Map<Integer, Integer> senderOfClient = new HashMap<>();
                 Map<Integer, Integer> nextChatOf = new HashMap<>();
-                for (Frame chat : client.ofId(GamePackets.S_CHAT)) {
+                for (Frame chat : client.ofId(ChatMessage.ID)) {
                     ByteBuffer body = ByteBuffer.wrap(chat.body()).order(ByteOrder.LITTLE_ENDIAN);
                     int senderId = body.getInt();
                     String text = StandardCharsets.UTF_8.decode(body).toString();
@@ -130,18 +134,18 @@ class ServerIntegrationTest {
     @Test
     void framesWrittenOneByteAtATimeArriveWholeAndInOrder() throws Exception {
         try (FrameClient client = FrameClient.connect(listener.port())) {
-            assertThat(client.readFrame().packetId()).isEqualTo(GamePackets.S_WELCOME);
+            assertThat(client.readFrame().packetId()).isEqualTo(Welcome.ID);
             List<byte[]> bodies = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 byte[] body = ("one byte at a time #" + i).getBytes(StandardCharsets.UTF_8);
                 bodies.add(body);
-                for (byte b : FrameClient.frame(GamePackets.ECHO, body)) {
+                for (byte b : FrameClient.frame(Echo.ID, body)) {
                     client.write(new byte[] {b});
                 }
             }
             for (byte[] body : bodies) {
                 Frame echo = client.readFrame();
-                assertThat(echo.packetId()).isEqualTo(GamePackets.ECHO);
+                assertThat(echo.packetId()).isEqualTo(Echo.ID);
                 assertThat(echo.body()).isEqualTo(body);
             }
         }
@@ -150,15 +154,15 @@ class ServerIntegrationTest {
     @Test
     void aHundredFramesInOneWriteArriveWholeAndInOrder() throws Exception {
         try (FrameClient client = FrameClient.connect(listener.port())) {
-            assertThat(client.readFrame().packetId()).isEqualTo(GamePackets.S_WELCOME);
+            assertThat(client.readFrame().packetId()).isEqualTo(Welcome.ID);
             ByteArrayOutputStream oneWrite = new ByteArrayOutputStream();
             for (int i = 0; i < 100; i++) {
-                oneWrite.writeBytes(FrameClient.frame(GamePackets.ECHO, ("frame " + i).getBytes(StandardCharsets.UTF_8)));
+                oneWrite.writeBytes(FrameClient.frame(Echo.ID, ("frame " + i).getBytes(StandardCharsets.UTF_8)));
             }
             client.write(oneWrite.toByteArray());
             for (int i = 0; i < 100; i++) {
                 Frame echo = client.readFrame();
-                assertThat(echo.packetId()).isEqualTo(GamePackets.ECHO);
+                assertThat(echo.packetId()).isEqualTo(Echo.ID);
                 assertThat(new String(echo.body(), StandardCharsets.UTF_8)).isEqualTo("frame " + i);
             }
         }
@@ -179,7 +183,7 @@ class ServerIntegrationTest {
 
             assertThat(tooSmall.closedByPeerWithin(5_000)).isTrue();
             assertThat(tooLarge.closedByPeerWithin(5_000)).isTrue();
-            healthy.sendFrame(GamePackets.ECHO, "still here".getBytes(StandardCharsets.UTF_8));
+            healthy.sendFrame(Echo.ID, "still here".getBytes(StandardCharsets.UTF_8));
             assertThat(new String(healthy.readFrame().body(), StandardCharsets.UTF_8)).isEqualTo("still here");
         }
         Await.until("two protocol errors counted", WAIT,
@@ -201,11 +205,11 @@ class ServerIntegrationTest {
         try (FrameClient client = FrameClient.connect(listener.port())) {
             client.readFrame();
             for (int size : new int[] {0, 1, 31, 32, 500, 4092}) {
-                client.sendFrame(GamePackets.ECHO, new byte[size]);
+                client.sendFrame(Echo.ID, new byte[size]);
                 assertThat(client.readFrame().body()).hasSize(size);
             }
-            client.sendFrame(GamePackets.C_CHAT, "hi".getBytes(StandardCharsets.UTF_8));
-            assertThat(client.readFrame().packetId()).isEqualTo(GamePackets.S_CHAT);
+            client.sendFrame(ChatRequest.ID, "hi".getBytes(StandardCharsets.UTF_8));
+            assertThat(client.readFrame().packetId()).isEqualTo(ChatMessage.ID);
             client.sendFrame(999, new byte[3]); // unknown id: counted, ignored
             written = client.bytesWritten();
             read = client.bytesRead();

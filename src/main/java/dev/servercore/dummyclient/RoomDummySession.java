@@ -1,0 +1,127 @@
+package dev.servercore.dummyclient;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+import dev.servercore.core.CloseReason;
+import dev.servercore.core.PacketSession;
+import dev.servercore.core.ProtocolException;
+import dev.servercore.protocol.ChatMessage;
+import dev.servercore.protocol.ChatRequest;
+import dev.servercore.protocol.JoinRoom;
+import dev.servercore.protocol.JoinedRoom;
+import dev.servercore.protocol.Move;
+import dev.servercore.protocol.Moves;
+import dev.servercore.protocol.Welcome;
+
+/**
+ * A dummy session of the chat and move scenarios: welcomed, it joins its room; then the driver makes it
+ * move or chat, and it checks what comes back. A move's x is its sequence number, so the session knows
+ * which of its moves an S_Moves entry shows (moves coalesce: the entry shows the latest) and how long it
+ * took to be seen. A chat's text is its send time.
+ */
+final class RoomDummySession extends PacketSession {
+
+    private static final int RING = 4096;
+
+    private final RoomTraffic traffic;
+    private final int index;
+    private final String room;
+    private final long[] sentAt = new long[RING];
+    private volatile long sessionId;
+    private volatile int movesSent;
+    private volatile int lastSeen = -1;
+
+    RoomDummySession(RoomTraffic traffic) {
+        this.traffic = traffic;
+        this.index = traffic.nextIndex();
+        this.room = traffic.roomOf(index);
+    }
+
+    @Override
+    protected void onRecvPacket(int packetId, ByteBuffer body) {
+        long now = System.nanoTime();
+        switch (packetId) {
+            case Welcome.ID -> send(new JoinRoom(room).encode());
+            case JoinedRoom.ID -> {
+                JoinedRoom joined = JoinedRoom.decode(body);
+                if (!joined.room().equals(room)) {
+                    traffic.outOfPlace.increment();
+                }
+                sessionId = joined.sessionId();
+                traffic.joined(room, sessionId);
+            }
+            case Moves.ID -> {
+                for (Moves.Entry entry : Moves.decode(body).entries()) {
+                    traffic.received.increment();
+                    if (entry.sessionId() == sessionId) {
+                        seenOwn(entry, now);
+                    } else if (!traffic.isMember(room, entry.sessionId())) {
+                        traffic.outOfPlace.increment();
+                    }
+                }
+            }
+            case ChatMessage.ID -> {
+                ChatMessage chat = ChatMessage.decode(body);
+                traffic.received.increment();
+                if (!traffic.isMember(room, chat.senderSessionId())) {
+                    traffic.outOfPlace.increment();
+                } else {
+                    traffic.latency(now - Long.parseLong(chat.text()));
+                }
+            }
+            default -> {
+                traffic.errors.increment();
+                throw new ProtocolException("unexpected packet " + packetId);
+            }
+        }
+    }
+
+    private void seenOwn(Moves.Entry entry, long now) {
+        int seq = entry.x();
+        if (entry.y() != index || seq < lastSeen || seq >= movesSent) {
+            traffic.outOfPlace.increment(); // not a move of ours, or one seen going backwards
+            return;
+        }
+        if (seq > lastSeen) {
+            lastSeen = seq;
+            traffic.latency(now - sentAt[seq % RING]);
+        }
+    }
+
+    /** From the driver's thread. */
+    void move() {
+        int seq = movesSent;
+        sentAt[seq % RING] = System.nanoTime();
+        movesSent = seq + 1;
+        traffic.sent.increment();
+        send(new Move(seq, index).encode());
+    }
+
+    void chat() {
+        traffic.sent.increment();
+        traffic.chatSent(room);
+        send(new ChatRequest(Long.toString(System.nanoTime())).encode());
+    }
+
+    boolean isJoined() {
+        return sessionId != 0;
+    }
+
+    /** Every move sent has been seen (the last one, which stands for those coalesced into it). */
+    boolean sawItsLastMove() {
+        return lastSeen == movesSent - 1;
+    }
+
+    String room() {
+        return room;
+    }
+
+    @Override
+    protected void onDisconnected(InetSocketAddress endpoint) {
+        CloseReason reason = closeReason();
+        if (reason != CloseReason.SHUTDOWN && reason != CloseReason.LOCAL) {
+            traffic.unexpectedDisconnects.increment();
+        }
+    }
+}

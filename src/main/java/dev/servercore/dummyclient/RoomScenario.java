@@ -1,0 +1,110 @@
+package dev.servercore.dummyclient;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The chat and move scenarios: every session joins one of {@code rooms} rooms, then each moves (or
+ * chats) at its rate for the warm-up and the duration; the driver waits for what is still on its way and
+ * logs one summary. OK only if every session joined, every move was seen by its mover (move) or every
+ * chat reached every member of its room (chat), and nothing was out of place.
+ */
+final class RoomScenario {
+
+    private static final Log log = LogFactory.getLog(RoomScenario.class);
+
+    private final DummyClientProperties properties;
+    private final RoomTraffic traffic;
+
+    RoomScenario(DummyClientProperties properties, RoomTraffic traffic) {
+        this.properties = properties;
+        this.traffic = traffic;
+    }
+
+    /** Runs it on the connected sessions; returns whether it passed, after logging the summary. */
+    boolean run(List<RoomDummySession> sessions, String wireFigures) throws InterruptedException {
+        boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
+        boolean joined = await(() -> sessions.stream().allMatch(RoomDummySession::isJoined), properties.getTimeout());
+        if (!joined) {
+            log.error("Only " + traffic.joinedCount() + " of " + properties.getSessions() + " sessions joined a room");
+        }
+        double rate = move ? properties.getMoveRate() : properties.getChatRate();
+        long periodMicros = Math.max(1, Math.round(1_000_000 / rate));
+        ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "dummyclient-" + (move ? "mover" : "chatter"));
+            thread.setDaemon(true);
+            return thread;
+        });
+        long start = System.nanoTime();
+        long sentBefore = 0;
+        long receivedBefore = 0;
+        double seconds = 0;
+        try {
+            if (joined) {
+                driver.scheduleAtFixedRate(() -> sessions.forEach(move ? RoomDummySession::move : RoomDummySession::chat),
+                        0, periodMicros, TimeUnit.MICROSECONDS);
+                sleep(properties.getWarmup());
+                traffic.measuring(true);
+                sentBefore = traffic.sent.sum();
+                receivedBefore = traffic.received.sum();
+                start = System.nanoTime();
+                sleep(properties.getDuration());
+                seconds = (System.nanoTime() - start) / 1e9;
+            }
+        } finally {
+            driver.shutdownNow();
+            driver.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        long sent = traffic.sent.sum() - sentBefore;
+        long received = traffic.received.sum() - receivedBefore;
+        boolean delivered;
+        String outcome;
+        if (move) {
+            delivered = await(() -> sessions.stream().allMatch(RoomDummySession::sawItsLastMove), properties.getTimeout());
+            long unseen = sessions.stream().filter(s -> !s.sawItsLastMove()).count();
+            outcome = String.format(Locale.ROOT, "moves_sent=%d moves_per_s=%.1f entries_received=%d entries_per_s=%.1f %s "
+                    + "sessions_with_unseen_moves=%d", sent, sent / Math.max(seconds, 1e-9), received,
+                    received / Math.max(seconds, 1e-9), traffic.latencyFigures("move_to_seen"), unseen);
+        } else {
+            delivered = await(() -> traffic.received.sum() >= traffic.expectedChatDeliveries(), properties.getTimeout());
+            long expected = traffic.expectedChatDeliveries();
+            long total = traffic.received.sum();
+            outcome = String.format(Locale.ROOT, "chats_sent=%d deliveries=%d deliveries_per_s=%.1f expected_total=%d "
+                    + "received_total=%d losses=%d %s", sent, received, received / Math.max(seconds, 1e-9), expected,
+                    total, Math.max(0, expected - total), traffic.latencyFigures("delivery"));
+            delivered = delivered && total == expected;
+        }
+        boolean ok = joined && delivered && traffic.isClean();
+        log.info(String.format(Locale.ROOT, "Dummy client summary: mode=%s sessions=%d rooms=%d joined=%d %s "
+                        + "out_of_place=%d errors=%d disconnects=%d %s result=%s",
+                move ? "move" : "chat", properties.getSessions(), properties.getRooms(), traffic.joinedCount(), outcome,
+                traffic.outOfPlace.sum(), traffic.errors.sum(), traffic.unexpectedDisconnects.sum(), wireFigures,
+                ok ? "OK" : "FAILED"));
+        return ok;
+    }
+
+    private static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    private static void sleep(Duration duration) throws InterruptedException {
+        if (!duration.isZero()) {
+            Thread.sleep(duration.toMillis());
+        }
+    }
+}

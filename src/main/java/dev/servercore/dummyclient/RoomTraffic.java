@@ -1,0 +1,101 @@
+package dev.servercore.dummyclient;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * What the sessions of the chat and move scenarios share and saw: which session ids are in which room
+ * (learnt from each S_JoinedRoom), what was sent, what arrived, and anything out of place (an entry or a
+ * chat from a session not in the room, a session's own position going backwards). Thread-safe.
+ */
+final class RoomTraffic {
+
+    private final int rooms;
+    private final AtomicInteger sessions = new AtomicInteger();
+    private final Map<String, Set<Long>> members = new ConcurrentHashMap<>();
+    private final AtomicInteger joined = new AtomicInteger();
+    final LongAdder sent = new LongAdder();
+    private final Map<String, LongAdder> chatsByRoom = new ConcurrentHashMap<>();
+    final LongAdder received = new LongAdder();
+    final LongAdder outOfPlace = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LongAdder unexpectedDisconnects = new LongAdder();
+    private final Recorder latencies = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private volatile boolean measuring;
+
+    RoomTraffic(int rooms) {
+        this.rooms = rooms;
+    }
+
+    /** The next session's number, and with it its room. */
+    int nextIndex() {
+        return sessions.getAndIncrement();
+    }
+
+    String roomOf(int index) {
+        return "room-" + (index % rooms);
+    }
+
+    void joined(String room, long sessionId) {
+        members.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(sessionId);
+        joined.incrementAndGet();
+    }
+
+    int joinedCount() {
+        return joined.get();
+    }
+
+    boolean isMember(String room, long sessionId) {
+        Set<Long> ids = members.get(room);
+        return ids != null && ids.contains(sessionId);
+    }
+
+    int roomSize(String room) {
+        Set<Long> ids = members.get(room);
+        return ids == null ? 0 : ids.size();
+    }
+
+    void chatSent(String room) {
+        chatsByRoom.computeIfAbsent(room, r -> new LongAdder()).increment();
+    }
+
+    /** Chat deliveries due: every chat reaches every member of its room, the sender included. */
+    long expectedChatDeliveries() {
+        long expected = 0;
+        for (Map.Entry<String, LongAdder> chats : chatsByRoom.entrySet()) {
+            expected += chats.getValue().sum() * roomSize(chats.getKey());
+        }
+        return expected;
+    }
+
+    void latency(long nanos) {
+        if (measuring) {
+            latencies.recordValue(Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), TimeUnit.SECONDS.toMicros(60)));
+        }
+    }
+
+    void measuring(boolean on) {
+        if (on) {
+            latencies.reset();
+        }
+        measuring = on;
+    }
+
+    boolean isClean() {
+        return outOfPlace.sum() == 0 && errors.sum() == 0 && unexpectedDisconnects.sum() == 0;
+    }
+
+    String latencyFigures(String name) {
+        Histogram h = latencies.getIntervalHistogram();
+        return String.format(Locale.ROOT, "%s_p50_us=%d %s_p99_us=%d %s_max_us=%d", name, h.getValueAtPercentile(50),
+                name, h.getValueAtPercentile(99), name, h.getMaxValue());
+    }
+}

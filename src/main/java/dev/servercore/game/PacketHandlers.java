@@ -1,0 +1,157 @@
+package dev.servercore.game;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.servercore.core.Session;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The table of {@link PacketHandler} methods, indexed by packet id: a dispatch is an array load and a
+ * method handle call, with no reflection per packet. Built once at startup; a packet whose id has no
+ * handler is counted ({@code servercore.packets.unknown}, tagged by id) and otherwise ignored.
+ */
+public final class PacketHandlers {
+
+    /** Distinct ids counted apart; beyond them a hostile client could mint one time series per id. */
+    static final int COUNTED_IDS = 64;
+    private static final MethodType DISPATCH = MethodType.methodType(void.class, Session.class, ByteBuffer.class);
+    private static final MethodHandle COPY;
+    private static final MethodHandle DECODE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            COPY = lookup.findStatic(PacketHandlers.class, "copy", MethodType.methodType(byte[].class, ByteBuffer.class));
+            DECODE = lookup.findVirtual(PacketCodec.class, "decode", MethodType.methodType(Object.class, ByteBuffer.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Handler[] table = new Handler[0x10000];
+    private final List<String> described = new ArrayList<>();
+    private final MeterRegistry meters;
+    private final Map<Integer, Counter> unknown = new ConcurrentHashMap<>();
+
+    public PacketHandlers(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    /** One handler; {@code invokeExact} on a handle of the one shape every handler is adapted to. */
+    private record Handler(MethodHandle target, String method) {
+    }
+
+    /**
+     * Hands one packet to its handler, on the caller's thread (the session's loop).
+     *
+     * @return false when no handler has the id
+     */
+    public boolean dispatch(Session session, int packetId, ByteBuffer body) {
+        Handler handler = table[packetId];
+        if (handler == null) {
+            unknownPacket(packetId);
+            return false;
+        }
+        try {
+            handler.target().invokeExact(session, body);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable checked) {
+            throw new IllegalStateException(handler.method() + " threw", checked);
+        }
+        return true;
+    }
+
+    public boolean hasHandler(int packetId) {
+        return packetId >= 0 && packetId < table.length && table[packetId] != null;
+    }
+
+    /** The handlers, one line each: "id -> method". */
+    public List<String> describe() {
+        return List.copyOf(described);
+    }
+
+    private void unknownPacket(int packetId) {
+        Integer key = unknown.size() < COUNTED_IDS || unknown.containsKey(packetId) ? packetId : -1;
+        unknown.computeIfAbsent(key, id -> Counter.builder("servercore.packets.unknown")
+                .description("Packets whose id has no @PacketHandler (ignored), by id; 'other' past "
+                        + COUNTED_IDS + " distinct ids")
+                .tag("id", id < 0 ? "other" : Integer.toString(id)).register(meters)).increment();
+    }
+
+    /**
+     * Adds {@code method} of {@code bean} as the handler of its {@link PacketHandler} id.
+     *
+     * @param invocable the method to call on {@code bean} (the same, or its counterpart on a proxy)
+     * @throws IllegalStateException naming the method, when it cannot be a handler
+     */
+    synchronized void add(Object bean, Method method, Method invocable, Map<Class<?>, PacketCodec<?>> codecs) {
+        PacketHandler annotation = method.getAnnotation(PacketHandler.class);
+        String name = method.getDeclaringClass().getName() + "." + method.getName();
+        int id = annotation.value();
+        if (id < 0 || id > 0xFFFF) {
+            throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + ": ids are 0..65535");
+        }
+        Class<?>[] parameters = method.getParameterTypes();
+        if (parameters.length < 1 || parameters.length > 2 || !Session.class.isAssignableFrom(parameters[0])) {
+            throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + ": parameters must be "
+                    + "(a Session type) or (a Session type, the body: ByteBuffer, byte[] or a type with a PacketCodec)");
+        }
+        if (method.getReturnType() != void.class) {
+            throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + " must return void (send replies "
+                    + "with session.send)");
+        }
+        if (Modifier.isStatic(method.getModifiers())) {
+            throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + " must not be static");
+        }
+        if (table[id] != null) {
+            throw new IllegalStateException("Two @PacketHandler(" + id + ") methods: " + table[id].method() + " and "
+                    + name);
+        }
+        MethodHandle handle;
+        try {
+            invocable.setAccessible(true);
+            handle = MethodHandles.lookup().unreflect(invocable).bindTo(bean);
+        } catch (IllegalAccessException | RuntimeException e) {
+            throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + " cannot be called: " + e, e);
+        }
+        if (parameters.length == 1) {
+            handle = MethodHandles.dropArguments(handle, 1, ByteBuffer.class);
+        } else {
+            Class<?> body = parameters[1];
+            if (body == byte[].class) {
+                handle = MethodHandles.filterArguments(handle, 1, COPY);
+            } else if (body != ByteBuffer.class) {
+                PacketCodec<?> codec = codecs.get(body);
+                if (codec == null) {
+                    throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + ": no PacketCodec bean "
+                            + "decodes " + body.getName() + " (declare one, or take a ByteBuffer or byte[])");
+                }
+                if (codec.packetId() != id) {
+                    throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + ": the PacketCodec of "
+                            + body.getSimpleName() + " decodes packet " + codec.packetId() + ", not " + id);
+                }
+                MethodHandle decode = DECODE.bindTo(codec).asType(MethodType.methodType(body, ByteBuffer.class));
+                handle = MethodHandles.filterArguments(handle, 1, decode);
+            }
+        }
+        table[id] = new Handler(handle.asType(DISPATCH), name);
+        described.add(id + " -> " + name);
+    }
+
+    private static byte[] copy(ByteBuffer body) {
+        byte[] copy = new byte[body.remaining()];
+        body.duplicate().get(copy);
+        return copy;
+    }
+}

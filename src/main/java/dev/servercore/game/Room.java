@@ -1,0 +1,251 @@
+package dev.servercore.game;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.servercore.core.Session;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * A room: its members, a job queue and a tick, the C# course's {@code GameRoom} with its {@code JobQueue}.
+ * Jobs of one room run one at a time, in the order they were submitted, on the rooms' worker threads
+ * (never on an event loop): a room's state needs no lock as long as only its jobs touch it. Each tick
+ * (a job too) runs the {@link RoomListener}s' {@code onTick}, then writes what {@link #broadcast} gathered
+ * during the tick to every member, in one send per member.
+ */
+public final class Room {
+
+    private static final Log log = LogFactory.getLog(Room.class);
+    /** Jobs run in one go before the worker is handed to another room. */
+    private static final int JOBS_PER_TURN = 256;
+
+    private final String name;
+    private final Rooms rooms;
+    private final Queue<Runnable> jobs = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicBoolean tickQueued = new AtomicBoolean();
+    private volatile Thread runner;
+    private volatile int size;
+    /** Joins on their way (counted under the rooms' lock): a room with one is not dropped. */
+    int pendingJoins;
+    boolean dropped;
+
+    // Confined to the room's jobs.
+    private final Set<Session> members = new LinkedHashSet<>();
+    private final List<byte[]> gathered = new ArrayList<>();
+    private int gatheredBytes;
+    private Object attachment;
+
+    Room(String name, Rooms rooms) {
+        this.name = name;
+        this.rooms = rooms;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Whether {@link #broadcast} waits for the tick (servercore.rooms.batching). */
+    public boolean isBatching() {
+        return rooms.isBatching();
+    }
+
+    /** Members now (from any thread: a snapshot as of the last join or leave). */
+    public int size() {
+        return size;
+    }
+
+    /** Runs {@code job} after the jobs already submitted, on a rooms' worker thread. Any thread. */
+    public void execute(Runnable job) {
+        jobs.offer(job);
+        rooms.jobQueued();
+        schedule();
+    }
+
+    private void schedule() {
+        if (!jobs.isEmpty() && scheduled.compareAndSet(false, true)) {
+            try {
+                java.util.concurrent.ExecutorService workers = rooms.workers();
+                if (workers == null) {
+                    throw new java.util.concurrent.RejectedExecutionException("rooms stopped");
+                }
+                workers.execute(this::runJobs);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                scheduled.set(false); // the jobs wait for the rooms' next start
+            }
+        }
+    }
+
+    /** The rooms started (again): jobs that waited run. */
+    void resume() {
+        schedule();
+    }
+
+    /** True on the thread running one of this room's jobs. */
+    public boolean inRoom() {
+        return runner == Thread.currentThread();
+    }
+
+    /** The members; inside a job of the room only. */
+    public Set<Session> members() {
+        requireInRoom("members()");
+        return Collections.unmodifiableSet(members);
+    }
+
+    /**
+     * Gathers a frame for every member, written at the end of this tick together with the tick's other
+     * broadcasts (one send per member). The array is shared, not copied. From outside the room's jobs it
+     * is submitted as one.
+     */
+    public void broadcast(byte[] frame) {
+        if (!inRoom()) {
+            execute(() -> broadcast(frame));
+            return;
+        }
+        if (!rooms.isBatching()) {
+            broadcastNow(frame);
+            return;
+        }
+        gathered.add(frame);
+        gatheredBytes += frame.length;
+    }
+
+    /** Sends a frame to every member at once (not waiting for the tick); the array is shared. */
+    public void broadcastNow(byte[] frame) {
+        if (!inRoom()) {
+            execute(() -> broadcastNow(frame));
+            return;
+        }
+        for (Session member : members) {
+            member.send(frame);
+        }
+    }
+
+    /** State of the game's own for this room; inside its jobs only. */
+    @SuppressWarnings("unchecked")
+    public <T> T attachment() {
+        requireInRoom("attachment()");
+        return (T) attachment;
+    }
+
+    public void attach(Object attachment) {
+        requireInRoom("attach()");
+        this.attachment = attachment;
+    }
+
+    private void requireInRoom(String what) {
+        if (!inRoom()) {
+            throw new IllegalStateException(what + " of room " + name + " outside its jobs: use room.execute(...)");
+        }
+    }
+
+    private void runJobs() {
+        runner = Thread.currentThread();
+        try {
+            for (int i = 0; i < JOBS_PER_TURN; i++) {
+                Runnable job = jobs.poll();
+                if (job == null) {
+                    break;
+                }
+                rooms.jobStarted();
+                long start = System.nanoTime();
+                try {
+                    job.run();
+                } catch (Throwable t) {
+                    rooms.jobFailed();
+                    log.error("Room " + name + ": a job threw; the room goes on", t);
+                } finally {
+                    rooms.jobTime(System.nanoTime() - start);
+                }
+            }
+        } finally {
+            runner = null;
+            scheduled.set(false);
+            schedule();
+        }
+    }
+
+    /** From the rooms' ticker: one tick job at a time; a tick still queued when the next is due is an overrun. */
+    void scheduleTick(long dueAt, long periodNanos) {
+        if (!tickQueued.compareAndSet(false, true)) {
+            rooms.tickOverran();
+            return;
+        }
+        execute(() -> {
+            tickQueued.set(false);
+            long start = System.nanoTime();
+            if (start - dueAt > periodNanos) {
+                rooms.tickOverran();
+            }
+            tick();
+            rooms.tickTime(System.nanoTime() - start);
+        });
+    }
+
+    private void tick() {
+        for (RoomListener listener : rooms.listeners()) {
+            try {
+                listener.onTick(this);
+            } catch (RuntimeException e) {
+                rooms.jobFailed();
+                log.error("Room " + name + ": onTick of " + listener + " threw; the room goes on", e);
+            }
+        }
+        if (gathered.isEmpty()) {
+            return;
+        }
+        byte[] batch;
+        if (gathered.size() == 1) {
+            batch = gathered.get(0);
+        } else {
+            batch = new byte[gatheredBytes];
+            int position = 0;
+            for (byte[] frame : gathered) {
+                System.arraycopy(frame, 0, batch, position, frame.length);
+                position += frame.length;
+            }
+        }
+        gathered.clear();
+        gatheredBytes = 0;
+        for (Session member : members) {
+            member.send(batch);
+        }
+    }
+
+    /** A job of this room: the session becomes a member. */
+    void addMember(Session session) {
+        members.add(session);
+        size = members.size();
+        for (RoomListener listener : rooms.listeners()) {
+            listener.onJoin(this, session);
+        }
+    }
+
+    /** A job of this room: the session leaves; true when it was a member. */
+    boolean removeMember(Session session) {
+        if (!members.remove(session)) {
+            return false;
+        }
+        size = members.size();
+        for (RoomListener listener : rooms.listeners()) {
+            listener.onLeave(this, session);
+        }
+        return true;
+    }
+
+    boolean isEmpty() {
+        return members.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "Room(" + name + ", " + size + " members)";
+    }
+}

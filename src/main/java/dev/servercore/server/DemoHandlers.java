@@ -1,0 +1,52 @@
+package dev.servercore.server;
+
+import java.nio.ByteBuffer;
+
+import dev.servercore.game.PacketHandler;
+import dev.servercore.game.Room;
+import dev.servercore.game.Rooms;
+import dev.servercore.protocol.ChatMessage;
+import dev.servercore.protocol.ChatRequest;
+import dev.servercore.protocol.Echo;
+import dev.servercore.protocol.JoinRoom;
+import dev.servercore.protocol.Move;
+
+/** The demo game's packets (PROTOCOL.md v2): echo, chat to the sender's room, joining rooms, moving. */
+public class DemoHandlers {
+
+    static final String LOBBY = "lobby";
+
+    private final Rooms rooms;
+
+    public DemoHandlers(Rooms rooms) {
+        this.rooms = rooms;
+    }
+
+    @PacketHandler(Echo.ID)
+    void echo(GameSession session, ByteBuffer body) {
+        session.send(Echo.reply(body));
+    }
+
+    /** Relayed as it came (UTF-8), to the room's members at its next tick. */
+    @PacketHandler(ChatRequest.ID)
+    void chat(GameSession session, ByteBuffer text) {
+        Room room = rooms.roomOf(session);
+        if (room != null) {
+            room.broadcast(ChatMessage.relay(session.id(), text));
+        }
+    }
+
+    @PacketHandler(JoinRoom.ID)
+    void joinRoom(GameSession session, JoinRoom request) {
+        session.speaksRooms(true);
+        rooms.join(session, request.room());
+    }
+
+    @PacketHandler(Move.ID)
+    void move(GameSession session, Move move) {
+        Room room = rooms.roomOf(session);
+        if (room != null) {
+            room.execute(() -> Movement.of(room).moved(room, session, move));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package com.example.mygame;
+
+import dev.servercore.game.PacketCodec;
+import dev.servercore.game.Rooms;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Scope;
+
+@Configuration(proxyBeanMethods = false)
+class GameConfiguration {
+
+    /** The session of each connection: prototype-scoped, so every player gets one of its own. */
+    @Bean
+    @Scope("prototype")
+    Player player(Rooms rooms) {
+        return new Player(rooms);
+    }
+
+    /** Lets handlers take a Shout rather than a ByteBuffer. */
+    @Bean
+    PacketCodec<Shout> shoutCodec() {
+        return PacketCodec.of(Shout.ID, Shout.class, Shout::decode);
+    }
+}

@@ -1,0 +1,21 @@
+package com.example.mygame;
+
+import java.net.InetSocketAddress;
+
+import dev.servercore.game.HandlerSession;
+import dev.servercore.game.Rooms;
+
+/** One connected player: it starts in the town square. */
+public class Player extends HandlerSession {
+
+    private final Rooms rooms;
+
+    public Player(Rooms rooms) {
+        this.rooms = rooms;
+    }
+
+    @Override
+    protected void onConnected(InetSocketAddress endpoint) {
+        rooms.join(this, "town");
+    }
+}

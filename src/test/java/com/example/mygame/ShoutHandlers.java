@@ -1,0 +1,23 @@
+package com.example.mygame;
+
+import dev.servercore.game.PacketHandler;
+import dev.servercore.game.Room;
+import dev.servercore.game.Rooms;
+import org.springframework.stereotype.Component;
+
+@Component
+class ShoutHandlers {
+
+    private final Rooms rooms;
+
+    ShoutHandlers(Rooms rooms) {
+        this.rooms = rooms;
+    }
+
+    /** On the player's event loop: no blocking here. The shout goes out with the room's next tick. */
+    @PacketHandler(Shout.ID)
+    void shout(Player player, Shout shout) {
+        Room room = rooms.roomOf(player);
+        room.broadcast(new Shout(player.id() + ": " + shout.text()).encode());
+    }
+}

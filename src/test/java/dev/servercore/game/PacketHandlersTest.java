@@ -1,0 +1,216 @@
+package dev.servercore.game;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.servercore.core.PacketSession;
+import dev.servercore.core.Session;
+import dev.servercore.protocol.Move;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Discovery, binding, dispatch by id, and the startup errors of {@link PacketHandler} methods. */
+class PacketHandlersTest {
+
+    /** A session that is never connected: handlers only see its type here. */
+    static class PlayerSession extends PacketSession {
+        final List<String> seen = new ArrayList<>();
+
+        @Override
+        protected void onRecvPacket(int packetId, ByteBuffer body) {
+        }
+    }
+
+    static class OtherSession extends PacketSession {
+        @Override
+        protected void onRecvPacket(int packetId, ByteBuffer body) {
+        }
+    }
+
+    static class Handlers {
+        @PacketHandler(1)
+        void raw(PlayerSession session, ByteBuffer body) {
+            session.seen.add("raw " + StandardCharsets.UTF_8.decode(body));
+        }
+
+        @PacketHandler(2)
+        void copied(PlayerSession session, byte[] body) {
+            session.seen.add("bytes " + body.length);
+        }
+
+        @PacketHandler(Move.ID)
+        void typed(PlayerSession session, Move move) {
+            session.seen.add("move " + move.x() + "," + move.y());
+        }
+
+        @PacketHandler(4)
+        private void sessionOnly(Session session) {
+            ((PlayerSession) session).seen.add("ping");
+        }
+    }
+
+    private static final Map<Class<?>, PacketCodec<?>> CODECS = Map.of(Move.class,
+            PacketCodec.of(Move.ID, Move.class, Move::decode));
+
+    private static PacketHandlers table(SimpleMeterRegistry meters, Object... beans) {
+        PacketHandlers handlers = new PacketHandlers(meters);
+        for (Object bean : beans) {
+            for (var method : bean.getClass().getDeclaredMethods()) {
+                if (method.isAnnotationPresent(PacketHandler.class)) {
+                    handlers.add(bean, method, method, CODECS);
+                }
+            }
+        }
+        return handlers;
+    }
+
+    @Test
+    void eachIdReachesItsMethodWithTheBodyAsItAsks() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        PacketHandlers handlers = table(meters, new Handlers());
+        PlayerSession session = new PlayerSession();
+        assertThat(handlers.dispatch(session, 1, ByteBuffer.wrap("hi".getBytes(StandardCharsets.UTF_8)))).isTrue();
+        assertThat(handlers.dispatch(session, 2, ByteBuffer.wrap(new byte[7]))).isTrue();
+        ByteBuffer move = ByteBuffer.wrap(new Move(3, -4).encode(), 4, 8).slice();
+        assertThat(handlers.dispatch(session, Move.ID, move)).isTrue();
+        assertThat(handlers.dispatch(session, 4, ByteBuffer.allocate(0))).isTrue();
+        assertThat(session.seen).containsExactly("raw hi", "bytes 7", "move 3,-4", "ping");
+        assertThat(handlers.describe()).hasSize(4);
+    }
+
+    @Test
+    void unknownIdsAreCountedPerIdAndIgnored() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        PacketHandlers handlers = table(meters, new Handlers());
+        PlayerSession session = new PlayerSession();
+        assertThat(handlers.dispatch(session, 999, ByteBuffer.allocate(0))).isFalse();
+        assertThat(handlers.dispatch(session, 999, ByteBuffer.allocate(0))).isFalse();
+        assertThat(handlers.dispatch(session, 77, ByteBuffer.allocate(0))).isFalse();
+        assertThat(meters.get("servercore.packets.unknown").tag("id", "999").counter().count()).isEqualTo(2);
+        assertThat(meters.get("servercore.packets.unknown").tag("id", "77").counter().count()).isEqualTo(1);
+        for (int id = 1000; id < 1000 + PacketHandlers.COUNTED_IDS; id++) {
+            handlers.dispatch(session, id, ByteBuffer.allocate(0));
+        }
+        assertThat(meters.find("servercore.packets.unknown").counters()).hasSize(PacketHandlers.COUNTED_IDS + 1);
+        assertThat(meters.get("servercore.packets.unknown").tag("id", "other").counter().count()).isPositive();
+        assertThat(session.seen).isEmpty();
+    }
+
+    @Test
+    void aHandlerForAnotherSessionTypeFailsItsPacketNotTheTable() {
+        PacketHandlers handlers = table(new SimpleMeterRegistry(), new Handlers());
+        assertThatThrownBy(() -> handlers.dispatch(new OtherSession(), 1, ByteBuffer.allocate(0)))
+                .isInstanceOf(ClassCastException.class);
+    }
+
+    static class Duplicate {
+        @PacketHandler(1)
+        void again(PlayerSession session, ByteBuffer body) {
+        }
+    }
+
+    static class Unbindable {
+        @PacketHandler(9)
+        void wrong(PlayerSession session, String body) {
+        }
+    }
+
+    static class NoSession {
+        @PacketHandler(9)
+        void wrong(ByteBuffer body) {
+        }
+    }
+
+    static class WrongCodec {
+        @PacketHandler(12)
+        void wrong(PlayerSession session, Move move) {
+        }
+    }
+
+    static class Returns {
+        @PacketHandler(13)
+        byte[] wrong(PlayerSession session) {
+            return new byte[0];
+        }
+    }
+
+    @Test
+    void handlersThatCannotBeBoundFailWithAMessageNamingTheMethod() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        assertThatThrownBy(() -> table(meters, new Handlers(), new Duplicate()))
+                .hasMessageContaining("Two @PacketHandler(1)").hasMessageContaining("Handlers.raw")
+                .hasMessageContaining("Duplicate.again");
+        assertThatThrownBy(() -> table(meters, new Unbindable())).hasMessageContaining("Unbindable.wrong")
+                .hasMessageContaining("no PacketCodec bean decodes java.lang.String");
+        assertThatThrownBy(() -> table(meters, new NoSession())).hasMessageContaining("NoSession.wrong")
+                .hasMessageContaining("parameters must be");
+        assertThatThrownBy(() -> table(meters, new WrongCodec())).hasMessageContaining("WrongCodec.wrong")
+                .hasMessageContaining("decodes packet 10, not 12");
+        assertThatThrownBy(() -> table(meters, new Returns())).hasMessageContaining("Returns.wrong")
+                .hasMessageContaining("must return void");
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class App {
+        @Bean
+        Handlers handlers() {
+            return new Handlers();
+        }
+
+        @Bean
+        PacketCodec<Move> moveCodec() {
+            return PacketCodec.of(Move.ID, Move.class, Move::decode);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class BrokenApp {
+        @Bean
+        Handlers handlers() {
+            return new Handlers();
+        }
+
+        @Bean
+        PacketCodec<Move> moveCodec() {
+            return PacketCodec.of(Move.ID, Move.class, Move::decode);
+        }
+
+        @Bean
+        Duplicate duplicate() {
+            return new Duplicate();
+        }
+    }
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(dev.servercore.autoconfigure.ServerCoreAutoConfiguration.class))
+            .withPropertyValues("servercore.listener.enabled=false");
+
+    @Test
+    void theAutoConfigurationFindsTheHandlersOfTheApplicationsBeans() {
+        runner.withUserConfiguration(App.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            PacketHandlers handlers = context.getBean(PacketHandlers.class);
+            assertThat(handlers.hasHandler(1)).isTrue();
+            assertThat(handlers.hasHandler(Move.ID)).isTrue();
+            assertThat(handlers.hasHandler(5)).isFalse();
+        });
+    }
+
+    @Test
+    void twoHandlersForOneIdStopTheStartup() {
+        runner.withUserConfiguration(BrokenApp.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("Two @PacketHandler(1)");
+        });
+    }
+}
