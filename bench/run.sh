@@ -185,7 +185,7 @@ if [ "${1:-}" = move ]; then
   metric() { # name -> value of the listener's meter, from the server's actuator
     curl -s "localhost:$MGMT_PORT/actuator/metrics/$1?tag=endpoint:listener" | grep -oE '"value":[0-9.E+-]+' | head -1 | cut -d: -f2
   }
-  printf '%-9s %-4s %14s %14s %14s %18s %12s %12s %s\n' mode run entries/s frames/s MB/s "CPU/entry (us)" "p50 (us)" "p99 (us)" result \
+  printf '%-9s %-4s %12s %12s %12s %8s %16s %10s %10s %s\n' mode run entries/s frames/s writes/s MB/s "CPU/entry (us)" "p50 (us)" "p99 (us)" result \
     | tee "$OUT/move.txt"
   for run in $(seq 1 "$RUNS"); do
     for batching in true false; do
@@ -209,19 +209,19 @@ if [ "${1:-}" = move ]; then
         sleep 0.2
       done
       sleep "${WARMUP%s}"
-      cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"); frames0=$(metric servercore.packets.sent); bytes0=$(metric servercore.bytes.sent)
+      cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"); frames0=$(metric servercore.packets.sent); bytes0=$(metric servercore.bytes.sent); writes0=$(metric servercore.writes)
       t0=$(date +%s.%N)
       sleep "${DURATION%s}"
-      cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"); frames1=$(metric servercore.packets.sent); bytes1=$(metric servercore.bytes.sent)
+      cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"); frames1=$(metric servercore.packets.sent); bytes1=$(metric servercore.bytes.sent); writes1=$(metric servercore.writes)
       t1=$(date +%s.%N)
       wait $client || true
       summary=$(grep -h 'Dummy client summary' "$OUT/move-$batching-$run.client.log" | sed 's/.*Dummy client summary: //')
       stop_server
       value() { echo "$summary" | grep -oE "(^| )$1=[^ ]+" | cut -d= -f2; }
       awk -v mode="$([ $batching = true ] && echo batched || echo unbatched)" -v run="$run" -v e="$(value entries_per_s)" \
-        -v f0="$frames0" -v f1="$frames1" -v b0="$bytes0" -v b1="$bytes1" -v c0="$cpu0" -v c1="$cpu1" -v t0="$t0" -v t1="$t1" \
+        -v w0="$writes0" -v w1="$writes1" -v f0="$frames0" -v f1="$frames1" -v b0="$bytes0" -v b1="$bytes1" -v c0="$cpu0" -v c1="$cpu1" -v t0="$t0" -v t1="$t1" \
         -v hz="$(getconf CLK_TCK)" -v p50="$(value move_to_seen_p50_us)" -v p99="$(value move_to_seen_p99_us)" -v r="$(value result)" \
-        'BEGIN { s = t1 - t0; printf "%-9s %-4s %14.0f %14.0f %14.2f %18.3f %12s %12s %s\n", mode, run, e, (f1 - f0) / s, (b1 - b0) / s / 1e6, \
+        'BEGIN { s = t1 - t0; printf "%-9s %-4s %12.0f %12.0f %12.0f %8.2f %16.3f %10s %10s %s\n", mode, run, e, (f1 - f0) / s, (w1 - w0) / s, (b1 - b0) / s / 1e6, \
           ((c1 - c0) / hz) * 1e6 / (e * s), p50, p99, r }' | tee -a "$OUT/move.txt"
     done
   done

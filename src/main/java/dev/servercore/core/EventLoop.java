@@ -76,6 +76,7 @@ final class EventLoop implements Executor {
     long bytesSent;
     long packetsReceived;
     long packetsSent;
+    long writes;
     long workUnits;
     long workNanos;
     long blockedWarnings;

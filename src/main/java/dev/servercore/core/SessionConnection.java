@@ -381,6 +381,7 @@ final class SessionConnection extends TcpNioConnection {
                 continue;
             }
             int written = channel.write(buffer);
+            loop.writes++;
             loop.bytesSent += written;
             loop.packetsSent += packets;
             if (buffer.hasRemaining()) {
@@ -416,6 +417,7 @@ final class SessionConnection extends TcpNioConnection {
     /** Writes pending TLS records; false if the socket is full. */
     private boolean writeTls() throws IOException {
         int written = tls.writeTo(channel);
+        loop.writes++;
         loop.bytesSent += written;
         if (tls.hasOutput()) {
             waitWritable();

@@ -54,6 +54,8 @@ public final class SessionMetrics {
                 l -> l.packetsReceived);
         sum(meters, "servercore.packets.sent", "Packets written (frames; sends in raw mode)", null, tags, loops,
                 l -> l.packetsSent);
+        sum(meters, "servercore.writes", "Socket writes (system calls): each carries every frame a session had queued",
+                null, tags, loops, l -> l.writes);
         sum(meters, "servercore.callbacks.blocked",
                 "Callbacks that held an event loop past servercore.session.blocked-callback-warning", null, tags, loops,
                 l -> l.blockedWarnings);

@@ -49,8 +49,20 @@ final class RoomScenario {
         double seconds = 0;
         try {
             if (joined) {
-                driver.scheduleAtFixedRate(() -> sessions.forEach(move ? RoomDummySession::move : RoomDummySession::chat),
-                        0, periodMicros, TimeUnit.MICROSECONDS);
+                // each session at a phase of its own: the sessions' traffic spreads evenly over the period
+                int slices = (int) Math.max(1, Math.min(sessions.size(), periodMicros / 1_000));
+                int[] slice = {0};
+                driver.scheduleAtFixedRate(() -> {
+                    int current = slice[0];
+                    slice[0] = (current + 1) % slices;
+                    for (int i = current; i < sessions.size(); i += slices) {
+                        if (move) {
+                            sessions.get(i).move();
+                        } else {
+                            sessions.get(i).chat();
+                        }
+                    }
+                }, 0, periodMicros / slices, TimeUnit.MICROSECONDS);
                 sleep(properties.getWarmup());
                 traffic.measuring(true);
                 sentBefore = traffic.sent.sum();
