@@ -17,9 +17,11 @@ public class DemoHandlers {
     static final String LOBBY = "lobby";
 
     private final Rooms rooms;
+    private final Movement movement;
 
-    public DemoHandlers(Rooms rooms) {
+    public DemoHandlers(Rooms rooms, Movement movement) {
         this.rooms = rooms;
+        this.movement = movement;
     }
 
     @PacketHandler(Echo.ID)
@@ -46,7 +48,7 @@ public class DemoHandlers {
     void move(GameSession session, Move move) {
         Room room = rooms.roomOf(session);
         if (room != null) {
-            room.execute(() -> Movement.of(room).moved(room, session, move));
+            movement.moved(room, session, move);
         }
     }
 }

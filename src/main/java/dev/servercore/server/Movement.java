@@ -1,50 +1,47 @@
 package dev.servercore.server;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.servercore.core.Session;
 import dev.servercore.game.Room;
 import dev.servercore.game.RoomListener;
 import dev.servercore.protocol.JoinedRoom;
+import dev.servercore.protocol.Move;
 import dev.servercore.protocol.Moves;
 
 /**
- * Positions in a room, sent once per tick: the latest position of each member that moved since the last
- * tick (several moves coalesce into the last), to every member, in as few S_Moves frames as fit. Also
- * answers a C_JoinRoom with S_JoinedRoom. Every method runs as a job of its room.
+ * Positions in rooms, sent once per tick: the latest position of each member that moved since the last
+ * tick (several moves coalesce into the last), to every member, in as few S_Moves frames as fit. A move
+ * lands in its room's mailbox straight from the mover's event loop (one map write: no job per move); the
+ * tick, a job of the room, takes what the mailbox holds. With the rooms' batching off, each move is a job
+ * that broadcasts it at once. Also answers a C_JoinRoom with S_JoinedRoom.
  */
 public class Movement implements RoomListener {
 
     private final int maxEntriesPerFrame;
+    /** Per room (by name), the latest move of each mover since the last tick. */
+    private final Map<String, Map<Session, Move>> mailboxes = new ConcurrentHashMap<>();
 
     public Movement(int maxFrameSize) {
         this.maxEntriesPerFrame = Moves.maxEntries(maxFrameSize);
     }
 
-    /** The moves of one room since its last tick, by session id, in the order members first moved. */
-    static final class Moved {
-        final Map<Integer, Moves.Entry> latest = new LinkedHashMap<>();
-
-        void moved(Room room, Session session, dev.servercore.protocol.Move move) {
+    /** From the mover's event loop. */
+    void moved(Room room, Session session, Move move) {
+        if (!room.isBatching()) {
             Moves.Entry entry = new Moves.Entry(session.id(), move.x(), move.y());
-            if (room.isBatching()) {
-                latest.put(session.id(), entry);
-            } else {
-                room.broadcastNow(new Moves(List.of(entry)).encode()); // batching off: each move at once
-            }
+            room.execute(() -> {
+                if (room.members().contains(session)) {
+                    room.broadcastNow(new Moves(List.of(entry)).encode());
+                }
+            });
+            return;
         }
-    }
-
-    static Moved of(Room room) {
-        Moved moved = room.attachment();
-        if (moved == null) {
-            moved = new Moved();
-            room.attach(moved);
-        }
-        return moved;
+        mailboxes.computeIfAbsent(room.name(), name -> new ConcurrentHashMap<>()).put(session, move);
     }
 
     @Override
@@ -56,17 +53,31 @@ public class Movement implements RoomListener {
 
     @Override
     public void onLeave(Room room, Session session) {
-        of(room).latest.remove(session.id());
+        Map<Session, Move> mailbox = mailboxes.get(room.name());
+        if (mailbox != null) {
+            mailbox.remove(session);
+            if (room.size() == 0) {
+                mailboxes.remove(room.name(), mailbox);
+            }
+        }
     }
 
     @Override
     public void onTick(Room room) {
-        Moved moved = of(room);
-        if (moved.latest.isEmpty()) {
+        Map<Session, Move> mailbox = mailboxes.get(room.name());
+        if (mailbox == null || mailbox.isEmpty()) {
             return;
         }
-        List<Moves.Entry> entries = new ArrayList<>(moved.latest.values());
-        moved.latest.clear();
+        List<Moves.Entry> entries = new ArrayList<>(mailbox.size());
+        for (Iterator<Map.Entry<Session, Move>> it = mailbox.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Session, Move> latest = it.next();
+            Session mover = latest.getKey();
+            Move move = latest.getValue();
+            mailbox.remove(mover, move); // a newer move that landed meanwhile stays for the next tick
+            if (room.members().contains(mover)) { // a move sent just before leaving stays out
+                entries.add(new Moves.Entry(mover.id(), move.x(), move.y()));
+            }
+        }
         for (int from = 0; from < entries.size(); from += maxEntriesPerFrame) {
             room.broadcast(new Moves(entries.subList(from, Math.min(entries.size(), from + maxEntriesPerFrame)))
                     .encode());

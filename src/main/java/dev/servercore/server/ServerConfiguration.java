@@ -28,8 +28,8 @@ public class ServerConfiguration {
     }
 
     @Bean
-    DemoHandlers demoHandlers(Rooms rooms) {
-        return new DemoHandlers(rooms);
+    DemoHandlers demoHandlers(Rooms rooms, Movement movement) {
+        return new DemoHandlers(rooms, movement);
     }
 
     @Bean
