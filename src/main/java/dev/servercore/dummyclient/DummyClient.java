@@ -165,7 +165,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
         return meters.get(meter).tag("endpoint", connector.name()).functionCounter().count();
     }
 
-    private static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -176,7 +176,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
         return true;
     }
 
-    private static void sleep(Duration duration) throws InterruptedException {
+    static void sleep(Duration duration) throws InterruptedException {
         if (!duration.isZero()) {
             Thread.sleep(duration.toMillis());
         }

@@ -7,7 +7,6 @@ import dev.servercore.core.CloseReason;
 import dev.servercore.core.PacketSession;
 import dev.servercore.core.ProtocolException;
 import dev.servercore.protocol.ChatMessage;
-import dev.servercore.protocol.ChatRequest;
 import dev.servercore.protocol.Echo;
 import dev.servercore.protocol.Welcome;
 

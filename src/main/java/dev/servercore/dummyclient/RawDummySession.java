@@ -6,9 +6,6 @@ import java.nio.ByteBuffer;
 import dev.servercore.core.CloseReason;
 import dev.servercore.core.ProtocolException;
 import dev.servercore.core.Session;
-import dev.servercore.protocol.ChatMessage;
-import dev.servercore.protocol.ChatRequest;
-import dev.servercore.protocol.Echo;
 import dev.servercore.protocol.Welcome;
 
 /**

@@ -2,6 +2,7 @@ package dev.servercore.dummyclient;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import dev.servercore.core.CloseReason;
 import dev.servercore.core.PacketSession;
@@ -52,11 +53,20 @@ final class RoomDummySession extends PacketSession {
                 traffic.joined(room, sessionId);
             }
             case Moves.ID -> {
-                for (Moves.Entry entry : Moves.decode(body).entries()) {
-                    traffic.received.increment();
-                    if (entry.sessionId() == sessionId) {
-                        seenOwn(entry, now);
-                    } else if (!traffic.isMember(room, entry.sessionId())) {
+                // read in place: a load generator must stay lighter than the server it drives
+                ByteBuffer in = body.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                if (in.remaining() % Moves.ENTRY_SIZE != 0) {
+                    traffic.errors.increment();
+                    throw new ProtocolException("S_Moves of " + in.remaining() + " bytes");
+                }
+                traffic.received.add(in.remaining() / Moves.ENTRY_SIZE);
+                while (in.hasRemaining()) {
+                    long id = in.getInt() & 0xFFFF_FFFFL;
+                    int x = in.getInt();
+                    int y = in.getInt();
+                    if (id == sessionId) {
+                        seenOwn(x, y, now);
+                    } else if (!traffic.isMember(room, id)) {
                         traffic.outOfPlace.increment();
                     }
                 }
@@ -77,9 +87,8 @@ final class RoomDummySession extends PacketSession {
         }
     }
 
-    private void seenOwn(Moves.Entry entry, long now) {
-        int seq = entry.x();
-        if (entry.y() != index || seq < lastSeen || seq >= movesSent) {
+    private void seenOwn(int seq, int y, long now) {
+        if (y != index || seq < lastSeen || seq >= movesSent) {
             traffic.outOfPlace.increment(); // not a move of ours, or one seen going backwards
             return;
         }

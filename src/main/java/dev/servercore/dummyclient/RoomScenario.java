@@ -1,12 +1,10 @@
 package dev.servercore.dummyclient;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -32,9 +30,12 @@ final class RoomScenario {
     /** Runs it on the connected sessions; returns whether it passed, after logging the summary. */
     boolean run(List<RoomDummySession> sessions, String wireFigures) throws InterruptedException {
         boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
-        boolean joined = await(() -> sessions.stream().allMatch(RoomDummySession::isJoined), properties.getTimeout());
+        boolean joined = DummyClient.await(() -> sessions.stream().allMatch(RoomDummySession::isJoined),
+                properties.getTimeout());
         if (!joined) {
             log.error("Only " + traffic.joinedCount() + " of " + properties.getSessions() + " sessions joined a room");
+        } else {
+            traffic.freezeMembers();
         }
         double rate = move ? properties.getMoveRate() : properties.getChatRate();
         long periodMicros = Math.max(1, Math.round(1_000_000 / rate));
@@ -63,12 +64,12 @@ final class RoomScenario {
                         }
                     }
                 }, 0, periodMicros / slices, TimeUnit.MICROSECONDS);
-                sleep(properties.getWarmup());
+                DummyClient.sleep(properties.getWarmup());
                 traffic.measuring(true);
                 sentBefore = traffic.sent.sum();
                 receivedBefore = traffic.received.sum();
                 start = System.nanoTime();
-                sleep(properties.getDuration());
+                DummyClient.sleep(properties.getDuration());
                 seconds = (System.nanoTime() - start) / 1e9;
             }
         } finally {
@@ -80,13 +81,15 @@ final class RoomScenario {
         boolean delivered;
         String outcome;
         if (move) {
-            delivered = await(() -> sessions.stream().allMatch(RoomDummySession::sawItsLastMove), properties.getTimeout());
+            delivered = DummyClient.await(() -> sessions.stream().allMatch(RoomDummySession::sawItsLastMove),
+                    properties.getTimeout());
             long unseen = sessions.stream().filter(s -> !s.sawItsLastMove()).count();
             outcome = String.format(Locale.ROOT, "moves_sent=%d moves_per_s=%.1f entries_received=%d entries_per_s=%.1f %s "
                     + "sessions_with_unseen_moves=%d", sent, sent / Math.max(seconds, 1e-9), received,
                     received / Math.max(seconds, 1e-9), traffic.latencyFigures("move_to_seen"), unseen);
         } else {
-            delivered = await(() -> traffic.received.sum() >= traffic.expectedChatDeliveries(), properties.getTimeout());
+            delivered = DummyClient.await(() -> traffic.received.sum() >= traffic.expectedChatDeliveries(),
+                    properties.getTimeout());
             long expected = traffic.expectedChatDeliveries();
             long total = traffic.received.sum();
             outcome = String.format(Locale.ROOT, "chats_sent=%d deliveries=%d deliveries_per_s=%.1f expected_total=%d "
@@ -101,22 +104,5 @@ final class RoomScenario {
                 traffic.outOfPlace.sum(), traffic.errors.sum(), traffic.unexpectedDisconnects.sum(), wireFigures,
                 ok ? "OK" : "FAILED"));
         return ok;
-    }
-
-    private static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
-    }
-
-    private static void sleep(Duration duration) throws InterruptedException {
-        if (!duration.isZero()) {
-            Thread.sleep(duration.toMillis());
-        }
     }
 }

@@ -18,7 +18,6 @@ import dev.servercore.core.Frames;
 import dev.servercore.core.Listener;
 import dev.servercore.core.PacketSession;
 import dev.servercore.core.ServerCoreProperties;
-import dev.servercore.core.Session;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
