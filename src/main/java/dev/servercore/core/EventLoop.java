@@ -126,10 +126,6 @@ final class EventLoop implements Executor {
         return Thread.currentThread() == thread;
     }
 
-    boolean isTerminated() {
-        return terminated;
-    }
-
     Thread thread() {
         return thread;
     }
@@ -283,10 +279,6 @@ final class EventLoop implements Executor {
 
     void deregistered(SessionConnection connection) {
         connections.remove(connection);
-    }
-
-    int connectionCount() {
-        return connections.size();
     }
 
     /** The periodic check of every connection's deadlines, on the loop. */

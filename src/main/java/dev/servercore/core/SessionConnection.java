@@ -97,10 +97,6 @@ final class SessionConnection extends TcpNioConnection {
         return session;
     }
 
-    SocketChannel channel() {
-        return channel;
-    }
-
     InetSocketAddress remoteAddress() {
         return remoteAddress;
     }

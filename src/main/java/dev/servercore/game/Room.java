@@ -221,7 +221,9 @@ public final class Room {
 
     /** A job of this room: the session becomes a member. */
     void addMember(Session session) {
-        members.add(session);
+        if (!members.add(session)) {
+            return;
+        }
         size = members.size();
         for (RoomListener listener : rooms.listeners()) {
             listener.onJoin(this, session);

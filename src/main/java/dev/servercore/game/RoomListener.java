@@ -19,4 +19,8 @@ public interface RoomListener {
     /** Once per tick; what it {@link Room#broadcast}s goes out with the tick's other broadcasts. */
     default void onTick(Room room) {
     }
+
+    /** The room's last member left and no join is on its way: the room is gone (drop its state). */
+    default void onDropped(Room room) {
+    }
 }

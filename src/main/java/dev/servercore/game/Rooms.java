@@ -28,7 +28,7 @@ import org.springframework.context.SmartLifecycle;
 public final class Rooms implements SmartLifecycle {
 
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
-    private final Map<Session, Room> roomOf = new ConcurrentHashMap<>();
+    private final Map<Session, Membership> memberships = new ConcurrentHashMap<>();
     private final List<RoomListener> listeners;
     private final int workerThreads;
     /** Made by each start (a stopped context may be started again, as Spring's test context cache does). */
@@ -52,8 +52,8 @@ public final class Rooms implements SmartLifecycle {
         this.periodNanos = Duration.ofSeconds(1).toNanos() / tickRate;
         this.workerThreads = Math.max(1, workerThreads);
         Gauge.builder("servercore.rooms", rooms, Map::size).description("Rooms that exist now").register(meters);
-        Gauge.builder("servercore.rooms.members", roomOf, Map::size).description("Sessions in a room now")
-                .register(meters);
+        Gauge.builder("servercore.rooms.members", rooms, all -> all.values().stream().mapToInt(Room::size).sum())
+                .description("Sessions in a room now").register(meters);
         Gauge.builder("servercore.rooms.jobs.queued", queuedJobs, AtomicLong::get)
                 .description("Room jobs submitted and not yet started").register(meters);
         jobErrors = Counter.builder("servercore.rooms.job.errors").description("Room jobs that threw")
@@ -79,9 +79,10 @@ public final class Rooms implements SmartLifecycle {
         return rooms.get(name);
     }
 
-    /** The session's room (the one it last joined), or null. */
+    /** The room the session is a member of now, or null (also while it moves from one room to another). */
     public Room roomOf(Session session) {
-        return roomOf.get(session);
+        Membership membership = memberships.get(session);
+        return membership == null ? null : membership.current;
     }
 
     public int count() {
@@ -89,63 +90,147 @@ public final class Rooms implements SmartLifecycle {
     }
 
     /**
-     * Moves the session to the room {@code name}, made if need be: it leaves its room first (a job of
-     * that room), then joins (a job of the new one, where {@link RoomListener#onJoin} runs). Any thread.
+     * Moves the session to the room {@code name}, made if need be: it leaves its room first (a job of that
+     * room), then joins (a job of the new one, where {@link RoomListener#onJoin} runs). A session's joins
+     * and leaves happen one after another, in the order asked: nothing of an old room reaches it once it
+     * is in the new one. Any thread.
      *
      * @return the room it is joining
      */
     public Room join(Session session, String name) {
         Room target;
-        Room previous;
+        Membership membership;
         synchronized (this) {
             target = rooms.computeIfAbsent(name, n -> new Room(n, this));
-            previous = roomOf.put(session, target);
-            if (previous == target) {
+            membership = membership(session);
+            if (membership.intended == target) {
                 return target;
             }
-            target.pendingJoins++;
-            if (previous == null) {
-                session.whenEnded(() -> leave(session));
-            }
+            membership.intended = target;
+            target.pendingJoins++; // not dropped before this join has run
         }
-        Runnable join = () -> {
-            synchronized (this) {
-                target.pendingJoins--;
-            }
-            if (session.isConnected() && roomOf.get(session) == target) {
-                target.addMember(session);
-            } else {
-                dropIfEmpty(target);
-            }
-        };
-        if (previous == null) {
-            target.execute(join);
-        } else {
-            previous.execute(() -> {
-                previous.removeMember(session);
-                dropIfEmpty(previous);
-                target.execute(join); // after the leave: nothing of the old room reaches it after the join
-            });
-        }
+        membership.then(() -> moveTo(session, membership, target));
         return target;
     }
 
     /** The session leaves its room (on disconnect this happens by itself). Any thread. */
     public void leave(Session session) {
-        Room room = roomOf.remove(session);
-        if (room != null) {
-            room.execute(() -> {
-                room.removeMember(session);
-                dropIfEmpty(room);
-            });
+        leave(session, false);
+    }
+
+    private void leave(Session session, boolean ended) {
+        Membership membership;
+        synchronized (this) {
+            membership = memberships.get(session);
+            if (membership == null) {
+                return;
+            }
+            if (membership.intended == null && !ended) {
+                return;
+            }
+            membership.intended = null;
         }
+        membership.then(() -> leaveCurrent(session, membership, () -> {
+            if (ended) {
+                memberships.remove(session, membership); // the session is gone: so is what the rooms kept of it
+            }
+            membership.done();
+        }));
+    }
+
+    private Membership membership(Session session) {
+        Membership membership = memberships.get(session);
+        if (membership == null) {
+            membership = new Membership();
+            memberships.put(session, membership);
+            session.whenEnded(() -> leave(session, true)); // once per session, however often it moves
+        }
+        return membership;
+    }
+
+    /** A step of the session's membership: out of its current room, then into {@code target}. */
+    private void moveTo(Session session, Membership membership, Room target) {
+        leaveCurrent(session, membership, () -> target.execute(() -> {
+            boolean stillWanted;
+            synchronized (this) {
+                target.pendingJoins--;
+                stillWanted = membership.intended == target && session.isConnected();
+            }
+            if (stillWanted) {
+                membership.current = target;
+                target.addMember(session);
+            } else {
+                dropIfEmpty(target);
+            }
+            membership.done();
+        }));
+    }
+
+    /** Leaves the current room (a job of it), then runs {@code next}; at once if in none. */
+    private void leaveCurrent(Session session, Membership membership, Runnable next) {
+        Room current = membership.current;
+        if (current == null) {
+            next.run();
+            return;
+        }
+        current.execute(() -> {
+            membership.current = null;
+            current.removeMember(session);
+            dropIfEmpty(current);
+            next.run();
+        });
     }
 
     /** In a job of the room. */
-    private synchronized void dropIfEmpty(Room room) {
-        if (room.isEmpty() && room.pendingJoins == 0 && !room.dropped) {
-            room.dropped = true;
-            rooms.remove(room.name(), room);
+    private void dropIfEmpty(Room room) {
+        boolean dropped = false;
+        synchronized (this) {
+            if (room.isEmpty() && room.pendingJoins == 0 && !room.dropped) {
+                room.dropped = true;
+                rooms.remove(room.name(), room);
+                dropped = true;
+            }
+        }
+        if (dropped) {
+            for (RoomListener listener : listeners) {
+                listener.onDropped(room);
+            }
+        }
+    }
+
+    /**
+     * Where a session is and is going. Its joins and leaves are steps run one after another (each
+     * may take jobs of two rooms), so they never overlap and keep the order they were asked in.
+     */
+    private static final class Membership {
+        /** The room asked for last (under the rooms' lock). */
+        Room intended;
+        /** The room it is a member of: written by the steps, read by any thread. */
+        volatile Room current;
+        private final java.util.ArrayDeque<Runnable> steps = new java.util.ArrayDeque<>();
+        private boolean running;
+
+        void then(Runnable step) {
+            synchronized (this) {
+                if (running) {
+                    steps.add(step);
+                    return;
+                }
+                running = true;
+            }
+            step.run();
+        }
+
+        void done() {
+            Runnable next;
+            synchronized (this) {
+                next = steps.poll();
+                if (next == null) {
+                    running = false;
+                    return;
+                }
+            }
+            next.run();
         }
     }
 
@@ -186,8 +271,17 @@ public final class Rooms implements SmartLifecycle {
         return Duration.ofNanos(periodNanos);
     }
 
+    /** Start and stop: a lock of their own (jobs and joins take the rooms' monitor, and stop waits for jobs). */
+    private final Object lifecycle = new Object();
+
     @Override
-    public synchronized void start() {
+    public void start() {
+        synchronized (lifecycle) {
+            startTicking();
+        }
+    }
+
+    private void startTicking() {
         if (ticking == null) {
             AtomicInteger count = new AtomicInteger();
             workers = Executors.newFixedThreadPool(workerThreads, task -> {
@@ -212,7 +306,13 @@ public final class Rooms implements SmartLifecycle {
 
     /** After the listeners stopped (a later phase): their sessions have left. */
     @Override
-    public synchronized void stop() {
+    public void stop() {
+        synchronized (lifecycle) {
+            stopTicking();
+        }
+    }
+
+    private void stopTicking() {
         if (ticking == null) {
             return;
         }

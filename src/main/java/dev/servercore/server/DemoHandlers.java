@@ -40,7 +40,7 @@ public class DemoHandlers {
 
     @PacketHandler(JoinRoom.ID)
     void joinRoom(GameSession session, JoinRoom request) {
-        session.speaksRooms(true);
+        session.asks(request.room()); // the lobby's first join, still on its way, is not answered
         rooms.join(session, request.room());
     }
 

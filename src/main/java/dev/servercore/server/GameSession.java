@@ -17,8 +17,8 @@ public class GameSession extends HandlerSession {
     private static final Log log = LogFactory.getLog(GameSession.class);
 
     private final Rooms rooms;
-    /** Set once the client asked for a room: from then on joins are answered with S_JoinedRoom (v2). */
-    private volatile boolean speaksRooms;
+    /** The room the client asked for last (C_JoinRoom, v2): joins into it are answered with S_JoinedRoom. */
+    private volatile String askedFor;
 
     public GameSession(Rooms rooms) {
         this.rooms = rooms;
@@ -36,11 +36,11 @@ public class GameSession extends HandlerSession {
         log.info("Session " + id() + " disconnected: " + endpoint + " (" + closeReason().tag() + ")");
     }
 
-    boolean speaksRooms() {
-        return speaksRooms;
+    boolean askedFor(String room) {
+        return room.equals(askedFor);
     }
 
-    void speaksRooms(boolean value) {
-        speaksRooms = value;
+    void asks(String room) {
+        askedFor = room;
     }
 }

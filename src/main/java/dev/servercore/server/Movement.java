@@ -23,14 +23,19 @@ import dev.servercore.protocol.Moves;
 public class Movement implements RoomListener {
 
     private final int maxEntriesPerFrame;
-    /** Per room (by name), the latest move of each mover since the last tick. */
-    private final Map<String, Map<Session, Move>> mailboxes = new ConcurrentHashMap<>();
+    /** Per room, the latest move of each mover since the last tick; dropped with the room. */
+    private final Map<Room, Map<Session, Move>> mailboxes = new ConcurrentHashMap<>();
 
     public Movement(int maxFrameSize) {
         this.maxEntriesPerFrame = Moves.maxEntries(maxFrameSize);
     }
 
-    /** From the mover's event loop. */
+    /** Rooms with a mailbox now (for tests: none should outlive its room). */
+    int mailboxCount() {
+        return mailboxes.size();
+    }
+
+    /** From the mover's event loop; {@code room} is the one the mover is a member of. */
     void moved(Room room, Session session, Move move) {
         if (!room.isBatching()) {
             Moves.Entry entry = new Moves.Entry(session.id(), move.x(), move.y());
@@ -41,30 +46,32 @@ public class Movement implements RoomListener {
             });
             return;
         }
-        mailboxes.computeIfAbsent(room.name(), name -> new ConcurrentHashMap<>()).put(session, move);
+        mailboxes.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(session, move);
     }
 
     @Override
     public void onJoin(Room room, Session session) {
-        if (session instanceof GameSession game && game.speaksRooms()) {
+        if (session instanceof GameSession game && game.askedFor(room.name())) {
             session.send(new JoinedRoom(session.id(), room.size(), room.name()).encode());
         }
     }
 
     @Override
     public void onLeave(Room room, Session session) {
-        Map<Session, Move> mailbox = mailboxes.get(room.name());
+        Map<Session, Move> mailbox = mailboxes.get(room);
         if (mailbox != null) {
             mailbox.remove(session);
-            if (room.size() == 0) {
-                mailboxes.remove(room.name(), mailbox);
-            }
         }
     }
 
     @Override
+    public void onDropped(Room room) {
+        mailboxes.remove(room);
+    }
+
+    @Override
     public void onTick(Room room) {
-        Map<Session, Move> mailbox = mailboxes.get(room.name());
+        Map<Session, Move> mailbox = mailboxes.get(room);
         if (mailbox == null || mailbox.isEmpty()) {
             return;
         }
