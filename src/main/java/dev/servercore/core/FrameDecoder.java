@@ -7,7 +7,7 @@ import java.util.Arrays;
  * Reassembles PROTOCOL.md frames from reads of any size: a frame split over many reads, or many frames
  * in one read. Complete frames inside a read are handed out as slices of it, without a copy; only a
  * frame that straddles reads is copied, into a buffer sized to that frame. One decoder per connection,
- * used by its reading thread only.
+ * used by its event loop only.
  */
 public final class FrameDecoder {
 

@@ -11,10 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads that read and write sockets. Spring Integration's blocking (Net) connections give each
- * connection a reading thread, which keeps a session's reads strictly in order. On Java 21+ those are
- * virtual threads, so ten thousand idle sessions cost ten thousand small heap objects, not ten thousand
- * stacks; on Java 17 a cached pool of platform threads. The build targets Java 17, hence the reflection.
+ * Threads for blocking work the engine keeps off its event loops: a connector's connects, which wait up
+ * to the connect timeout. On Java 21+ a virtual thread per connect; on Java 17 a cached pool of platform
+ * threads. The build targets Java 17, hence the reflection.
  */
 public final class IoThreads {
 

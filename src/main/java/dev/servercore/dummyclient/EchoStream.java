@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The echo requests of one dummy session and the check of their replies. A request body is a function of
  * the session's seed and the request's sequence number, so a reply is checked against a regenerated copy
- * and nothing is kept per request but its send time. Used by the session's reading thread only (the
+ * and nothing is kept per request but its send time. Used by the session's event loop only (the
  * first burst is sent from there too, on the welcome); the driver reads the counts once traffic stopped.
  */
 final class EchoStream {

@@ -18,7 +18,7 @@ final class RawDummySession extends Session implements DummyClientSession {
     private final EchoStream echoes;
     private int welcomeMatched;
     private volatile boolean welcomed;
-    /** The reply being matched and how much of it has arrived; reading thread only. */
+    /** The reply being matched and how much of it has arrived; its event loop only. */
     private byte[] expected;
     private int expectedMatched;
     private boolean replyMatches;
