@@ -53,7 +53,7 @@ public class ServerCoreAutoConfiguration {
     @ConditionalOnMissingBean
     Rooms rooms(ServerCoreProperties properties, ObjectProvider<RoomListener> listeners,
             ObjectProvider<MeterRegistry> meters) {
-        Rooms rooms = new Rooms(properties.getRooms().getTickRate(), properties.getRooms().getWorkerThreads(),
+        Rooms rooms = new Rooms(properties.getRooms().getTickRate(), properties.getRooms().getWorkerThreadCount(),
                 listeners.orderedStream().toList(), meters.getIfAvailable(SimpleMeterRegistry::new));
         rooms.setBatching(properties.getRooms().isBatching());
         return rooms;

@@ -1,6 +1,8 @@
 package dev.servercore.core;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -11,71 +13,62 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
-/** The engine's part of the {@code servercore.*} tree. Reference: HELP.md. */
+/**
+ * The engine's part of the {@code servercore.*} tree, immutable: bound through constructors, each default
+ * written once, in its {@code @DefaultValue}. Reference: HELP.md. Code that builds an endpoint by hand
+ * (tests, tools) gets its settings from {@link #defaults()} or {@link #of(Map)}.
+ */
 @ConfigurationProperties("servercore")
 @Validated
-public class ServerCoreProperties {
+public final class ServerCoreProperties {
 
     /** Framed speaks PROTOCOL.md; raw hands the session the bytes as they arrive. */
     public enum Mode {
         FRAMED, RAW
     }
 
+    /** The game port. */
     @Valid
-    private final ListenerProperties listener = new ListenerProperties();
+    private final ListenerProperties listener;
+    /** Outbound sessions (dummy client, server-to-server). */
     @Valid
-    private final ConnectorProperties connector = new ConnectorProperties();
+    private final ConnectorProperties connector;
+    /** Every session, both directions. */
     @Valid
-    private final SessionProperties session = new SessionProperties();
+    private final SessionProperties session;
+    /** Rooms of game code. */
     @Valid
-    private final RoomsProperties rooms = new RoomsProperties();
+    private final RoomsProperties rooms;
 
-    public RoomsProperties getRooms() {
-        return rooms;
+    public ServerCoreProperties(@DefaultValue ListenerProperties listener, @DefaultValue ConnectorProperties connector,
+            @DefaultValue SessionProperties session, @DefaultValue RoomsProperties rooms) {
+        this.listener = listener;
+        this.connector = connector;
+        this.session = session;
+        this.rooms = rooms;
     }
 
-    /** Rooms of game code (dev.servercore.game): their tick and their worker threads. */
-    public static class RoomsProperties {
-        /** Ticks per second of every room: what rooms broadcast during a tick goes out together. */
-        @Min(1)
-        @Max(1000)
-        private int tickRate = 20;
-        /** Threads that run room jobs (never an event loop); 0 means one per core. */
-        @Min(0)
-        @Max(1024)
-        private int workerThreads = 0;
-        /**
-         * Whether broadcasts wait for the tick (one write per member per tick). Off, each broadcast goes out
-         * at once: for measuring what batching saves.
-         */
-        private boolean batching = true;
+    /** Every setting at its default. */
+    public static ServerCoreProperties defaults() {
+        return of(Map.of());
+    }
 
-        public boolean isBatching() {
-            return batching;
-        }
-
-        public void setBatching(boolean batching) {
-            this.batching = batching;
-        }
-
-        public int getTickRate() {
-            return tickRate;
-        }
-
-        public void setTickRate(int tickRate) {
-            this.tickRate = tickRate;
-        }
-
-        public int getWorkerThreads() {
-            return workerThreads > 0 ? workerThreads : Runtime.getRuntime().availableProcessors();
-        }
-
-        public void setWorkerThreads(int workerThreads) {
-            this.workerThreads = workerThreads;
-        }
+    /**
+     * Settings as the application would bind them, from keys under {@code servercore.} (e.g.
+     * {@code "listener.port" -> 0}); the rest at their defaults.
+     */
+    public static ServerCoreProperties of(Map<String, ?> settings) {
+        Map<String, Object> source = new LinkedHashMap<>();
+        settings.forEach((key, value) -> source.put("servercore." + key, String.valueOf(value)));
+        return new Binder(new MapConfigurationPropertySource(source))
+                .bindOrCreate("servercore", Bindable.of(ServerCoreProperties.class));
     }
 
     public ListenerProperties getListener() {
@@ -90,190 +83,228 @@ public class ServerCoreProperties {
         return session;
     }
 
-    public static class ListenerProperties {
+    public RoomsProperties getRooms() {
+        return rooms;
+    }
+
+
+    /** Rooms of game code (dev.servercore.game): their tick and their worker threads. */
+    public static final class RoomsProperties {
+
+        /** Ticks per second of every room: what rooms broadcast during a tick goes out together. */
+        @Min(1)
+        @Max(1000)
+        private final int tickRate;
+        /** Threads that run room jobs (never an event loop); 0 means one per core. */
+        @Min(0)
+        @Max(1024)
+        private final int workerThreads;
+        /**
+         * Whether broadcasts wait for the tick (one write per member per tick). Off, each broadcast goes out at
+         * once: for measuring what batching saves.
+         */
+        private final boolean batching;
+
+        public RoomsProperties(
+                @DefaultValue("20") int tickRate,
+                @DefaultValue("0") int workerThreads,
+                @DefaultValue("true") boolean batching) {
+            this.tickRate = tickRate;
+            this.workerThreads = workerThreads;
+            this.batching = batching;
+        }
+
+        public int getTickRate() {
+            return tickRate;
+        }
+
+        public int getWorkerThreads() {
+            return workerThreads;
+        }
+
+        public boolean isBatching() {
+            return batching;
+        }
+
+        /** The threads to run: as configured, or one per core. */
+        public int getWorkerThreadCount() {
+            return workerThreads > 0 ? workerThreads : Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    /** The game port. */
+    public static final class ListenerProperties {
+
         /** Whether the auto-configured listener (the game port) runs; the dummy client turns it off. */
-        private boolean enabled = true;
+        private final boolean enabled;
         /** Address the game port binds to. */
         @NotBlank
-        private String bindAddress = "0.0.0.0";
+        private final String bindAddress;
         /** Game port; 0 picks a free one. */
         @Min(0)
         @Max(65535)
-        private int port = 7777;
+        private final int port;
+        /** framed: PROTOCOL.md frames; raw: bytes as they arrive. */
         @NotNull
-        private Mode mode = Mode.FRAMED;
+        private final Mode mode;
         /** Accept queue length (the OS may cap it: net.core.somaxconn). */
         @Min(1)
-        private int backlog = 1024;
-        private boolean tcpNoDelay = true;
+        private final int backlog;
+        /** TCP_NODELAY on accepted sockets. */
+        private final boolean tcpNoDelay;
         /** Most sessions open at once; a connection beyond it is closed at once and counted as refused. */
         @Min(1)
-        private int maxSessions = 20_000;
+        private final int maxSessions;
         /** A session that receives nothing for this long is closed; 0 disables the timeout. */
         @NotNull
-        private Duration idleTimeout = Duration.ofSeconds(60);
+        private final Duration idleTimeout;
         /** Event loops (selector threads) accepting and serving sessions; 0 means one per core. */
         @Min(0)
         @Max(256)
-        private int eventLoops = 0;
+        private final int eventLoops;
+        /** TLS on the game port. */
         @Valid
-        private final Tls tls = new Tls();
+        private final Tls tls;
 
-        public int getEventLoops() {
-            return eventLoops;
-        }
-
-        public void setEventLoops(int eventLoops) {
+        public ListenerProperties(
+                @DefaultValue("true") boolean enabled,
+                @DefaultValue("0.0.0.0") String bindAddress,
+                @DefaultValue("7777") int port,
+                @DefaultValue("framed") Mode mode,
+                @DefaultValue("1024") int backlog,
+                @DefaultValue("true") boolean tcpNoDelay,
+                @DefaultValue("20000") int maxSessions,
+                @DefaultValue("60s") Duration idleTimeout,
+                @DefaultValue("0") int eventLoops,
+                @DefaultValue Tls tls) {
+            this.enabled = enabled;
+            this.bindAddress = bindAddress;
+            this.port = port;
+            this.mode = mode;
+            this.backlog = backlog;
+            this.tcpNoDelay = tcpNoDelay;
+            this.maxSessions = maxSessions;
+            this.idleTimeout = idleTimeout;
             this.eventLoops = eventLoops;
+            this.tls = tls;
         }
 
         public boolean isEnabled() {
             return enabled;
         }
 
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
-        }
-
-        @AssertTrue(message = "idle-timeout must not be negative (0 means off)")
-        public boolean isIdleTimeoutValid() {
-            return idleTimeout == null || !idleTimeout.isNegative();
-        }
-
         public String getBindAddress() {
             return bindAddress;
-        }
-
-        public void setBindAddress(String bindAddress) {
-            this.bindAddress = bindAddress;
         }
 
         public int getPort() {
             return port;
         }
 
-        public void setPort(int port) {
-            this.port = port;
-        }
-
         public Mode getMode() {
             return mode;
-        }
-
-        public void setMode(Mode mode) {
-            this.mode = mode;
         }
 
         public int getBacklog() {
             return backlog;
         }
 
-        public void setBacklog(int backlog) {
-            this.backlog = backlog;
-        }
-
         public boolean isTcpNoDelay() {
             return tcpNoDelay;
-        }
-
-        public void setTcpNoDelay(boolean tcpNoDelay) {
-            this.tcpNoDelay = tcpNoDelay;
         }
 
         public int getMaxSessions() {
             return maxSessions;
         }
 
-        public void setMaxSessions(int maxSessions) {
-            this.maxSessions = maxSessions;
-        }
-
         public Duration getIdleTimeout() {
             return idleTimeout;
         }
-
-        public void setIdleTimeout(Duration idleTimeout) {
-            this.idleTimeout = idleTimeout;
-        }
-
-        public Tls getTls() {
-            return tls;
-        }
-    }
-
-    public static class ConnectorProperties {
-        /** Server the connector's sessions connect to. */
-        @NotBlank
-        private String host = "127.0.0.1";
-        @Min(1)
-        @Max(65535)
-        private int port = 7777;
-        @NotNull
-        private Mode mode = Mode.FRAMED;
-        private boolean tcpNoDelay = true;
-        /** How long a connect may take; must be above 0. */
-        @NotNull
-        private Duration connectTimeout = Duration.ofSeconds(5);
-        /** Event loops (selector threads) serving the connector's sessions; 0 means one per core. */
-        @Min(0)
-        @Max(256)
-        private int eventLoops = 0;
-        @Valid
-        private final Reconnect reconnect = new Reconnect();
 
         public int getEventLoops() {
             return eventLoops;
         }
 
-        public void setEventLoops(int eventLoops) {
-            this.eventLoops = eventLoops;
+        public Tls getTls() {
+            return tls;
         }
 
-        @AssertTrue(message = "connect-timeout must be above 0")
-        public boolean isConnectTimeoutPositive() {
-            return connectTimeout == null || (!connectTimeout.isNegative() && !connectTimeout.isZero());
+        @AssertTrue(message = "idle-timeout must not be negative (0 means off)")
+        public boolean isIdleTimeoutValid() {
+            return idleTimeout == null || !idleTimeout.isNegative();
         }
+    }
+
+    /** Outbound sessions. */
+    public static final class ConnectorProperties {
+
+        /** Server the connector's sessions connect to. */
+        @NotBlank
+        private final String host;
+        /** Its port. */
+        @Min(1)
+        @Max(65535)
+        private final int port;
+        /** framed or raw, as for the listener. */
+        @NotNull
+        private final Mode mode;
+        /** TCP_NODELAY on the sockets. */
+        private final boolean tcpNoDelay;
+        /** How long a connect may take; must be above 0. */
+        @NotNull
+        private final Duration connectTimeout;
+        /** Event loops (selector threads) serving the connector's sessions; 0 means one per core. */
+        @Min(0)
+        @Max(256)
+        private final int eventLoops;
+        /** How a kept session comes back after it was lost. */
         @Valid
-        private final Tls tls = new Tls();
+        private final Reconnect reconnect;
+        /** TLS to the server. */
+        @Valid
+        private final Tls tls;
+
+        public ConnectorProperties(
+                @DefaultValue("127.0.0.1") String host,
+                @DefaultValue("7777") int port,
+                @DefaultValue("framed") Mode mode,
+                @DefaultValue("true") boolean tcpNoDelay,
+                @DefaultValue("5s") Duration connectTimeout,
+                @DefaultValue("0") int eventLoops,
+                @DefaultValue Reconnect reconnect,
+                @DefaultValue Tls tls) {
+            this.host = host;
+            this.port = port;
+            this.mode = mode;
+            this.tcpNoDelay = tcpNoDelay;
+            this.connectTimeout = connectTimeout;
+            this.eventLoops = eventLoops;
+            this.reconnect = reconnect;
+            this.tls = tls;
+        }
 
         public String getHost() {
             return host;
-        }
-
-        public void setHost(String host) {
-            this.host = host;
         }
 
         public int getPort() {
             return port;
         }
 
-        public void setPort(int port) {
-            this.port = port;
-        }
-
         public Mode getMode() {
             return mode;
-        }
-
-        public void setMode(Mode mode) {
-            this.mode = mode;
         }
 
         public boolean isTcpNoDelay() {
             return tcpNoDelay;
         }
 
-        public void setTcpNoDelay(boolean tcpNoDelay) {
-            this.tcpNoDelay = tcpNoDelay;
-        }
-
         public Duration getConnectTimeout() {
             return connectTimeout;
         }
 
-        public void setConnectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
+        public int getEventLoops() {
+            return eventLoops;
         }
 
         public Reconnect getReconnect() {
@@ -283,216 +314,215 @@ public class ServerCoreProperties {
         public Tls getTls() {
             return tls;
         }
+
+        @AssertTrue(message = "connect-timeout must be above 0")
+        public boolean isConnectTimeoutPositive() {
+            return connectTimeout == null || (!connectTimeout.isNegative() && !connectTimeout.isZero());
+        }
     }
 
-    /**
-     * How a kept session ({@link Connector#keepConnected}) comes back after it was lost: attempt n waits
+    /** How a kept session ({@link Connector#keepConnected}) comes back after it was lost: attempt n waits
      * min(max-delay, initial-delay * multiplier^(n-1)), less a random part of up to {@code jitter} of it,
-     * so that a crowd of clients does not reconnect in step.
-     */
-    public static class Reconnect {
+     * so that a crowd of clients does not reconnect in step. */
+    public static final class Reconnect {
+
+        /** First wait after a loss. */
         @NotNull
-        private Duration initialDelay = Duration.ofMillis(200);
+        private final Duration initialDelay;
+        /** The wait never exceeds this. */
         @NotNull
-        private Duration maxDelay = Duration.ofSeconds(10);
+        private final Duration maxDelay;
+        /** Each failed attempt in a row multiplies the wait. */
         @DecimalMin("1.0")
-        private double multiplier = 2.0;
+        private final double multiplier;
+        /** Up to this part of each wait is taken off at random. */
         @DecimalMin("0.0")
         @DecimalMax("1.0")
-        private double jitter = 0.5;
-        @AssertTrue(message = "reconnect delays must not be negative")
-        public boolean isDelaysValid() {
-            return (initialDelay == null || !initialDelay.isNegative()) && (maxDelay == null || !maxDelay.isNegative());
-        }
-
+        private final double jitter;
         /** Attempts in a row before a session is given up; 0 never gives up. */
         @Min(0)
-        private int maxAttempts = 0;
+        private final int maxAttempts;
+
+        public Reconnect(
+                @DefaultValue("200ms") Duration initialDelay,
+                @DefaultValue("10s") Duration maxDelay,
+                @DefaultValue("2.0") double multiplier,
+                @DefaultValue("0.5") double jitter,
+                @DefaultValue("0") int maxAttempts) {
+            this.initialDelay = initialDelay;
+            this.maxDelay = maxDelay;
+            this.multiplier = multiplier;
+            this.jitter = jitter;
+            this.maxAttempts = maxAttempts;
+        }
 
         public Duration getInitialDelay() {
             return initialDelay;
-        }
-
-        public void setInitialDelay(Duration initialDelay) {
-            this.initialDelay = initialDelay;
         }
 
         public Duration getMaxDelay() {
             return maxDelay;
         }
 
-        public void setMaxDelay(Duration maxDelay) {
-            this.maxDelay = maxDelay;
-        }
-
         public double getMultiplier() {
             return multiplier;
-        }
-
-        public void setMultiplier(double multiplier) {
-            this.multiplier = multiplier;
         }
 
         public double getJitter() {
             return jitter;
         }
 
-        public void setJitter(double jitter) {
-            this.jitter = jitter;
-        }
-
         public int getMaxAttempts() {
             return maxAttempts;
         }
 
-        public void setMaxAttempts(int maxAttempts) {
-            this.maxAttempts = maxAttempts;
+        @AssertTrue(message = "reconnect delays must not be negative")
+        public boolean isDelaysValid() {
+            return (initialDelay == null || !initialDelay.isNegative()) && (maxDelay == null || !maxDelay.isNegative());
         }
     }
 
-    /** TLS through Spring Integration's SSL socket factories. Stores are Spring resources: file:, classpath:. */
-    public static class Tls {
-        private boolean enabled = false;
+    /** TLS: an SSLEngine per connection, from Spring Integration's SSL context support. Stores are Spring
+     * resources: file:, classpath:. */
+    public static final class Tls {
+
+        /** TLS on (both ends must agree). */
+        private final boolean enabled;
         /** Key store (the listener's certificate and key); a connector needs one only for client certificates. */
-        private String keyStore;
-        private String keyStorePassword = "";
+        private final String keyStore;
+        /** Password of the key store. */
+        private final String keyStorePassword;
+        /** Type of the key store. */
         @NotBlank
-        private String keyStoreType = "PKCS12";
+        private final String keyStoreType;
         /** Trust store (certificates the peer may present); defaults to the key store. */
-        private String trustStore;
-        private String trustStorePassword = "";
+        private final String trustStore;
+        /** Password of the trust store. */
+        private final String trustStorePassword;
+        /** Type of the trust store. */
         @NotBlank
-        private String trustStoreType = "PKCS12";
+        private final String trustStoreType;
+        /** SSLContext protocol. */
         @NotBlank
-        private String protocol = "TLSv1.3";
+        private final String protocol;
         /** Connector: check that the server's certificate names the host connected to. */
-        private boolean verifyHost = true;
+        private final boolean verifyHost;
+
+        public Tls(
+                @DefaultValue("false") boolean enabled,
+                String keyStore,
+                @DefaultValue("") String keyStorePassword,
+                @DefaultValue("PKCS12") String keyStoreType,
+                String trustStore,
+                @DefaultValue("") String trustStorePassword,
+                @DefaultValue("PKCS12") String trustStoreType,
+                @DefaultValue("TLSv1.3") String protocol,
+                @DefaultValue("true") boolean verifyHost) {
+            this.enabled = enabled;
+            this.keyStore = keyStore;
+            this.keyStorePassword = keyStorePassword;
+            this.keyStoreType = keyStoreType;
+            this.trustStore = trustStore;
+            this.trustStorePassword = trustStorePassword;
+            this.trustStoreType = trustStoreType;
+            this.protocol = protocol;
+            this.verifyHost = verifyHost;
+        }
 
         public boolean isEnabled() {
             return enabled;
-        }
-
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
         }
 
         public String getKeyStore() {
             return keyStore;
         }
 
-        public void setKeyStore(String keyStore) {
-            this.keyStore = keyStore;
-        }
-
         public String getKeyStorePassword() {
             return keyStorePassword;
-        }
-
-        public void setKeyStorePassword(String keyStorePassword) {
-            this.keyStorePassword = keyStorePassword;
         }
 
         public String getKeyStoreType() {
             return keyStoreType;
         }
 
-        public void setKeyStoreType(String keyStoreType) {
-            this.keyStoreType = keyStoreType;
-        }
-
         public String getTrustStore() {
             return trustStore;
-        }
-
-        public void setTrustStore(String trustStore) {
-            this.trustStore = trustStore;
         }
 
         public String getTrustStorePassword() {
             return trustStorePassword;
         }
 
-        public void setTrustStorePassword(String trustStorePassword) {
-            this.trustStorePassword = trustStorePassword;
-        }
-
         public String getTrustStoreType() {
             return trustStoreType;
-        }
-
-        public void setTrustStoreType(String trustStoreType) {
-            this.trustStoreType = trustStoreType;
         }
 
         public String getProtocol() {
             return protocol;
         }
 
-        public void setProtocol(String protocol) {
-            this.protocol = protocol;
-        }
-
         public boolean isVerifyHost() {
             return verifyHost;
         }
-
-        public void setVerifyHost(boolean verifyHost) {
-            this.verifyHost = verifyHost;
-        }
     }
 
-    public static class SessionProperties {
+    /** Every session, both directions. */
+    public static final class SessionProperties {
+
         /** Largest frame accepted, header included (PROTOCOL.md: at most 65535). */
         @Min(Frames.HEADER_SIZE)
         @Max(Frames.MAX_FRAME_SIZE)
-        private int maxFrameSize = 4096;
+        private final int maxFrameSize;
         /** Bytes a session may have queued and unwritten; beyond it the session is closed as a slow consumer. */
         @NotNull
-        private DataSize sendQueueLimit = DataSize.ofMegabytes(1);
+        private final DataSize sendQueueLimit;
         /**
-         * Most bytes one read takes from a socket, into a buffer of each event loop (not of each connection:
-         * an idle session holds no read buffer).
+         * Most bytes one read takes from a socket, into a buffer of each event loop (not of each connection: an
+         * idle session holds no read buffer).
          */
         @NotNull
-        private DataSize readBufferSize = DataSize.ofKilobytes(64);
+        private final DataSize readBufferSize;
         /**
          * Bytes queued for a peer that does not read for this long (a write waiting on a full socket, or a
          * disconnect() still flushing) end the session: as a slow consumer, or closed as asked. 0 disables it.
          */
         @NotNull
-        private Duration writeTimeout = Duration.ofSeconds(10);
+        private final Duration writeTimeout;
         /** Most bytes gathered from the send queue into one socket write (a buffer of each event loop). */
         @NotNull
-        private DataSize writeBatchSize = DataSize.ofKilobytes(64);
+        private final DataSize writeBatchSize;
         /** On shutdown, how long queued sends may take to flush before sessions are closed; 0 closes at once. */
         @NotNull
-        private Duration shutdownDrainTimeout = Duration.ofSeconds(5);
+        private final Duration shutdownDrainTimeout;
         /**
          * A frame whose first byte has arrived must be complete within this time, or the session ends with
          * protocol_error (a slowloris that trickles a header forever). 0 disables it.
          */
         @NotNull
-        private Duration frameTimeout = Duration.ofSeconds(10);
+        private final Duration frameTimeout;
         /**
          * A callback (or other work on an event loop) running longer than this is logged with its session and
          * stack, and counted in servercore.callbacks.blocked. 0 disables the check.
          */
         @NotNull
-        private Duration blockedCallbackWarning = Duration.ofMillis(100);
+        private final Duration blockedCallbackWarning;
 
-        public Duration getFrameTimeout() {
-            return frameTimeout;
-        }
-
-        public void setFrameTimeout(Duration frameTimeout) {
+        public SessionProperties(
+                @DefaultValue("4096") int maxFrameSize,
+                @DefaultValue("1MB") DataSize sendQueueLimit,
+                @DefaultValue("64KB") DataSize readBufferSize,
+                @DefaultValue("10s") Duration writeTimeout,
+                @DefaultValue("64KB") DataSize writeBatchSize,
+                @DefaultValue("5s") Duration shutdownDrainTimeout,
+                @DefaultValue("10s") Duration frameTimeout,
+                @DefaultValue("100ms") Duration blockedCallbackWarning) {
+            this.maxFrameSize = maxFrameSize;
+            this.sendQueueLimit = sendQueueLimit;
+            this.readBufferSize = readBufferSize;
+            this.writeTimeout = writeTimeout;
+            this.writeBatchSize = writeBatchSize;
+            this.shutdownDrainTimeout = shutdownDrainTimeout;
             this.frameTimeout = frameTimeout;
-        }
-
-        public Duration getBlockedCallbackWarning() {
-            return blockedCallbackWarning;
-        }
-
-        public void setBlockedCallbackWarning(Duration blockedCallbackWarning) {
             this.blockedCallbackWarning = blockedCallbackWarning;
         }
 
@@ -500,48 +530,32 @@ public class ServerCoreProperties {
             return maxFrameSize;
         }
 
-        public void setMaxFrameSize(int maxFrameSize) {
-            this.maxFrameSize = maxFrameSize;
-        }
-
         public DataSize getSendQueueLimit() {
             return sendQueueLimit;
-        }
-
-        public void setSendQueueLimit(DataSize sendQueueLimit) {
-            this.sendQueueLimit = sendQueueLimit;
         }
 
         public DataSize getReadBufferSize() {
             return readBufferSize;
         }
 
-        public void setReadBufferSize(DataSize readBufferSize) {
-            this.readBufferSize = readBufferSize;
-        }
-
         public Duration getWriteTimeout() {
             return writeTimeout;
-        }
-
-        public void setWriteTimeout(Duration writeTimeout) {
-            this.writeTimeout = writeTimeout;
         }
 
         public DataSize getWriteBatchSize() {
             return writeBatchSize;
         }
 
-        public void setWriteBatchSize(DataSize writeBatchSize) {
-            this.writeBatchSize = writeBatchSize;
-        }
-
         public Duration getShutdownDrainTimeout() {
             return shutdownDrainTimeout;
         }
 
-        public void setShutdownDrainTimeout(Duration shutdownDrainTimeout) {
-            this.shutdownDrainTimeout = shutdownDrainTimeout;
+        public Duration getFrameTimeout() {
+            return frameTimeout;
+        }
+
+        public Duration getBlockedCallbackWarning() {
+            return blockedCallbackWarning;
         }
 
         /** The settings of one endpoint; durations below 0 or sizes out of range are refused here too. */
@@ -567,7 +581,8 @@ public class ServerCoreProperties {
 
         @AssertTrue(message = "durations must not be negative (0 means off)")
         public boolean isDurationsValid() {
-            for (Duration d : new Duration[] {writeTimeout, shutdownDrainTimeout, frameTimeout, blockedCallbackWarning}) {
+            Duration[] durations = {writeTimeout, shutdownDrainTimeout, frameTimeout, blockedCallbackWarning};
+            for (Duration d : durations) {
                 if (d != null && d.isNegative()) {
                     return false;
                 }

@@ -75,7 +75,7 @@ public class EchoPathBenchmark {
         drain.setDaemon(true);
         drain.start();
 
-        ServerCoreProperties properties = new ServerCoreProperties();
+        ServerCoreProperties properties = ServerCoreProperties.defaults();
         EndpointContext endpoint = new EndpointContext("jmh",
                 properties.getSession().toSettings(Duration.ZERO, Integer.MAX_VALUE), new SessionRegistry());
         loop = new EventLoop("jmh-loop", endpoint);

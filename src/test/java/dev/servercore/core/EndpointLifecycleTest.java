@@ -1,5 +1,6 @@
 package dev.servercore.core;
 
+import java.util.Map;
 import java.net.ServerSocket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -27,7 +28,7 @@ class EndpointLifecycleTest {
 
     @Test
     void theListenersHealthIsDownWhenItIsNotBound() {
-        Listener listener = Endpoints.listener(context, "test-health", new ServerCoreProperties(), RecordingSession::new);
+        Listener listener = Endpoints.listener(context, "test-health", ServerCoreProperties.defaults(), RecordingSession::new);
         ListenerHealthIndicator health = new ListenerHealthIndicator(listener);
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
         listener.stop();
@@ -37,9 +38,9 @@ class EndpointLifecycleTest {
     @Test
     void aPortAlreadyTakenFailsTheListenersStartLoudly() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
-            ServerCoreProperties properties = new ServerCoreProperties();
-            properties.getListener().setBindAddress("127.0.0.1");
-            properties.getListener().setPort(taken.getLocalPort());
+            ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                    "listener.bind-address", "127.0.0.1",
+                    "listener.port", taken.getLocalPort()));
             Listener listener = new Listener("test-taken", properties.getListener(), properties.getSession(),
                     RecordingSession::new, new SessionRegistry(), meters, context, context);
             assertThatThrownBy(listener::start).hasMessageContaining("Could not listen");

@@ -1,5 +1,6 @@
 package dev.servercore.core;
 
+import java.util.Map;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -60,9 +61,9 @@ class SessionConcurrencyTest {
         int threads = 8;
         int framesPerThread = 5_000;
         Queue<CountingSession> opened = new ConcurrentLinkedQueue<>();
-        ServerCoreProperties properties = new ServerCoreProperties();
         // 8 threads queue 1.6 MB faster than one client reads it: this test is about order, not the limit
-        properties.getSession().setSendQueueLimit(org.springframework.util.unit.DataSize.ofMegabytes(64));
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                "session.send-queue-limit", "64MB"));
         Listener listener = Endpoints.listener(context, "test-eight", properties, () -> {
             CountingSession session = new CountingSession();
             opened.add(session);
@@ -122,7 +123,7 @@ class SessionConcurrencyTest {
     void onDisconnectedRunsExactlyOnceWhenThePeerClosesWhileTheServerDisconnects() throws Exception {
         int rounds = 200;
         Queue<CountingSession> opened = new ConcurrentLinkedQueue<>();
-        Listener listener = Endpoints.listener(context, "test-race", new ServerCoreProperties(), () -> {
+        Listener listener = Endpoints.listener(context, "test-race", ServerCoreProperties.defaults(), () -> {
             CountingSession session = new CountingSession();
             opened.add(session);
             return session;

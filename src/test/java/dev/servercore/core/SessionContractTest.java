@@ -1,5 +1,6 @@
 package dev.servercore.core;
 
+import java.util.Map;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -106,7 +107,7 @@ class SessionContractTest {
     @Test
     void callbacksComeInOrderNeverOverlapAndFramesAfterADisconnectInTheSameReadAreNotDelivered() throws Exception {
         Queue<ContractSession> sessions = new ConcurrentLinkedQueue<>();
-        Listener listener = listener("contract-order", new ServerCoreProperties(), () -> {
+        Listener listener = listener("contract-order", ServerCoreProperties.defaults(), () -> {
             ContractSession session = new ContractSession();
             sessions.add(session);
             return session;
@@ -132,7 +133,7 @@ class SessionContractTest {
     @Test
     void onDisconnectedWaitsForTheRunningCallbackWhateverThreadClosesTheSession() throws Exception {
         Queue<ContractSession> sessions = new ConcurrentLinkedQueue<>();
-        Listener listener = listener("contract-overlap", new ServerCoreProperties(), () -> {
+        Listener listener = listener("contract-overlap", ServerCoreProperties.defaults(), () -> {
             ContractSession session = new ContractSession();
             sessions.add(session);
             return session;
@@ -163,9 +164,9 @@ class SessionContractTest {
     @Test
     void theWelcomeIsTheFirstFrameEvenWhileBroadcastsRaceTheConnect() throws Exception {
         SessionRegistry registry = new SessionRegistry();
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getListener().setBindAddress("127.0.0.1");
-        properties.getListener().setPort(0);
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                "listener.bind-address", "127.0.0.1",
+                "listener.port", 0));
         Listener listener = new Listener("contract-welcome", properties.getListener(), properties.getSession(),
                 ContractSession::new, registry, meters, context, context);
         listener.start();
@@ -203,7 +204,7 @@ class SessionContractTest {
     @Test
     void aKickWithAReasonPacketArrivesBeforeTheCloseFromACallbackAndFromAnotherThread() throws Exception {
         Queue<ContractSession> sessions = new ConcurrentLinkedQueue<>();
-        Listener listener = listener("contract-kick", new ServerCoreProperties(), () -> {
+        Listener listener = listener("contract-kick", ServerCoreProperties.defaults(), () -> {
             ContractSession session = new ContractSession();
             sessions.add(session);
             return session;
@@ -244,7 +245,7 @@ class SessionContractTest {
     @Test
     void abortClosesAtOnceDroppingWhatIsQueued() throws Exception {
         Queue<ContractSession> sessions = new ConcurrentLinkedQueue<>();
-        Listener listener = listener("contract-abort", new ServerCoreProperties(), () -> {
+        Listener listener = listener("contract-abort", ServerCoreProperties.defaults(), () -> {
             ContractSession session = new ContractSession();
             sessions.add(session);
             return session;
@@ -283,8 +284,8 @@ class SessionContractTest {
 
     @Test
     void anErrorThrownByGameCodeClosesThatSessionOnlyAndTheLoopsKeepAccepting() throws Exception {
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getListener().setEventLoops(1); // one loop: had it died, nothing would be served
+        // one loop: had it died, nothing would be served
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of("listener.event-loops", 1));
         Listener listener = listener("contract-error", properties, ErrorSession::new);
         try {
             try (FrameClient first = FrameClient.connect(listener.port())) {
@@ -329,9 +330,9 @@ class SessionContractTest {
 
     @Test
     void aBlockingOnConnectedHoldsOnlyItsOwnLoopAndIsReported() throws Exception {
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getListener().setEventLoops(4);
-        properties.getSession().setBlockedCallbackWarning(Duration.ofMillis(200));
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                "listener.event-loops", 4,
+                "session.blocked-callback-warning", Duration.ofMillis(200)));
         Listener listener = listener("contract-accept", properties, SlowFirstSession::new);
         List<FrameClient> clients = new ArrayList<>();
         try {
@@ -368,9 +369,9 @@ class SessionContractTest {
 
     @Test
     void aHeaderTrickledForeverIsCutByTheFrameTimeoutThoughEachByteResetsTheIdleTimeout() throws Exception {
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getListener().setIdleTimeout(Duration.ofSeconds(2));
-        properties.getSession().setFrameTimeout(Duration.ofMillis(600));
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                "listener.idle-timeout", Duration.ofSeconds(2),
+                "session.frame-timeout", Duration.ofMillis(600)));
         Listener listener = listener("contract-slowloris", properties, ContractSession::new);
         try (FrameClient client = FrameClient.connect(listener.port())) {
             client.readFrame();
@@ -418,9 +419,9 @@ class SessionContractTest {
 
     @Test
     void aWriteTimeoutOfZeroIsOffAndAWriteThatWaitsLongIsNotCut() throws Exception {
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getSession().setWriteTimeout(Duration.ZERO);
-        properties.getSession().setSendQueueLimit(org.springframework.util.unit.DataSize.ofMegabytes(32));
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                "session.write-timeout", Duration.ZERO,
+                "session.send-queue-limit", org.springframework.util.unit.DataSize.ofMegabytes(32)));
         Queue<BulkSession> sessions = new ConcurrentLinkedQueue<>();
         Listener listener = listener("contract-zero", properties, () -> {
             BulkSession session = new BulkSession();
@@ -444,21 +445,22 @@ class SessionContractTest {
 
     @Test
     void aNegativeDurationIsRefusedAtStartupAndZeroMeansOff() {
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getSession().setFrameTimeout(Duration.ofSeconds(-1));
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                "session.frame-timeout", Duration.ofSeconds(-1)));
         assertThatThrownBy(() -> properties.getSession().toSettings(Duration.ZERO, 1))
                 .hasMessageContaining("frame-timeout");
         assertThat(properties.getSession().isDurationsValid()).isFalse();
-        properties.getSession().setFrameTimeout(Duration.ZERO);
-        assertThat(properties.getSession().toSettings(Duration.ZERO, 1).shortestTimeoutNanos())
+        ServerCoreProperties off = ServerCoreProperties.of(Map.<String, Object>of("session.frame-timeout", "0s"));
+        assertThat(off.getSession().toSettings(Duration.ZERO, 1).shortestTimeoutNanos())
                 .isEqualTo(Duration.ofSeconds(10).toNanos()); // the write timeout's default
-        properties.getListener().setIdleTimeout(Duration.ofMillis(-5));
-        assertThat(properties.getListener().isIdleTimeoutValid()).isFalse();
+        ServerCoreProperties negativeIdle = ServerCoreProperties.of(Map.<String, Object>of(
+                "listener.idle-timeout", "-5ms"));
+        assertThat(negativeIdle.getListener().isIdleTimeoutValid()).isFalse();
     }
 
     @Test
     void bytesAfterADisconnectInTheSameReadDoNotTurnTheKickIntoAnAbort() throws Exception {
-        Listener listener = listener("contract-kick-garbage", new ServerCoreProperties(), ContractSession::new);
+        Listener listener = listener("contract-kick-garbage", ServerCoreProperties.defaults(), ContractSession::new);
         try (FrameClient client = FrameClient.connect(listener.port())) {
             assertThat(client.readFrame().packetId()).isEqualTo(1);
             // the kick, then a header claiming size 0: never to be read, so never a protocol error
@@ -476,9 +478,9 @@ class SessionContractTest {
     @Test
     void afterAStopAndAStartSendsFromOtherThreadsAndTimeoutsStillWork() throws Exception {
         Queue<ContractSession> sessions = new ConcurrentLinkedQueue<>();
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getListener().setEventLoops(1);
-        properties.getListener().setIdleTimeout(Duration.ofMillis(800));
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                "listener.event-loops", 1,
+                "listener.idle-timeout", Duration.ofMillis(800)));
         Listener listener = listener("contract-restart", properties, () -> {
             ContractSession session = new ContractSession();
             sessions.add(session);

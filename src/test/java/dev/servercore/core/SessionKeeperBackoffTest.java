@@ -1,5 +1,6 @@
 package dev.servercore.core;
 
+import java.util.Map;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -10,11 +11,9 @@ class SessionKeeperBackoffTest {
 
     @Test
     void theDelayDoublesFromTheInitialOneUpToTheMaximumLessUpToTheJitter() {
-        ServerCoreProperties.Reconnect policy = new ServerCoreProperties.Reconnect();
-        policy.setInitialDelay(Duration.ofMillis(100));
-        policy.setMaxDelay(Duration.ofSeconds(2));
-        policy.setMultiplier(2);
-        policy.setJitter(0.5);
+        ServerCoreProperties.Reconnect policy = ServerCoreProperties.of(Map.<String, Object>of(
+                "connector.reconnect.initial-delay", "100ms", "connector.reconnect.max-delay", "2s",
+                "connector.reconnect.multiplier", 2, "connector.reconnect.jitter", 0.5)).getConnector().getReconnect();
 
         long[] expected = {100, 100, 200, 400, 800, 1600, 2000, 2000};
         for (int failures = 0; failures < expected.length; failures++) {

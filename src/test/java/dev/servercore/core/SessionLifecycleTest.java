@@ -1,5 +1,6 @@
 package dev.servercore.core;
 
+import java.util.Map;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
@@ -93,8 +94,7 @@ class SessionLifecycleTest {
 
     @Test
     void beyondTheSessionLimitConnectionsAreRefusedAndCountedAndTheRestAreServed() throws Exception {
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getListener().setMaxSessions(100);
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of("listener.max-sessions", 100));
         try (TestListener server = new TestListener("test-limit", properties, false)) {
             List<FrameClient> clients = new ArrayList<>();
             int served = 0;
@@ -131,7 +131,7 @@ class SessionLifecycleTest {
     void afterAThousandCyclesAndTwoHundredResetsMidFrameNothingOfTheClientsRemains() throws Exception {
         var threads = ManagementFactory.getThreadMXBean();
         int threadsBefore = threads.getThreadCount();
-        try (TestListener server = new TestListener("test-churn", new ServerCoreProperties(), false)) {
+        try (TestListener server = new TestListener("test-churn", ServerCoreProperties.defaults(), false)) {
             for (int i = 0; i < 1_000; i++) {
                 try (FrameClient client = FrameClient.connect(server.listener.port())) {
                     client.readFrame();
@@ -171,7 +171,7 @@ class SessionLifecycleTest {
 
     @Test
     void aSessionWhoseCallbackThrowsIsClosedAloneAndTheListenerKeepsServing() throws Exception {
-        try (TestListener server = new TestListener("test-throws", new ServerCoreProperties(), false);
+        try (TestListener server = new TestListener("test-throws", ServerCoreProperties.defaults(), false);
                 FrameClient faulty = FrameClient.connect(server.listener.port());
                 FrameClient bystander = FrameClient.connect(server.listener.port())) {
             faulty.readFrame();
@@ -194,8 +194,8 @@ class SessionLifecycleTest {
 
     @Test
     void stoppingWithAThousandOpenSessionsClosesEachOnceWithinTheBound() throws Exception {
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getSession().setShutdownDrainTimeout(Duration.ofSeconds(2));
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                "session.shutdown-drain-timeout", Duration.ofSeconds(2)));
         TestListener server = new TestListener("test-stop", properties, true);
         List<FrameClient> clients = new ArrayList<>();
         try {

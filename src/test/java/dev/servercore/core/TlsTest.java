@@ -1,5 +1,6 @@
 package dev.servercore.core;
 
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,18 +60,18 @@ class TlsTest {
 
     @Test
     void aTlsConnectorExchangesEchoesWithATlsListenerAndAPlainClientIsRefusedAndCounted() throws Exception {
-        ServerCoreProperties serverSide = new ServerCoreProperties();
-        serverSide.getListener().getTls().setEnabled(true);
-        serverSide.getListener().getTls().setKeyStore("file:" + keyStore);
-        serverSide.getListener().getTls().setKeyStorePassword("secret");
+        ServerCoreProperties serverSide = ServerCoreProperties.of(Map.<String, Object>of(
+                "listener.tls.enabled", true,
+                "listener.tls.key-store", "file:" + keyStore,
+                "listener.tls.key-store-password", "secret"));
         Listener listener = Endpoints.listener(context, "test-tls", serverSide, SessionLifecycleTest.EchoSession::new);
 
-        ServerCoreProperties clientSide = new ServerCoreProperties();
-        clientSide.getConnector().setHost("127.0.0.1");
-        clientSide.getConnector().setPort(listener.port());
-        clientSide.getConnector().getTls().setEnabled(true);
-        clientSide.getConnector().getTls().setTrustStore("file:" + keyStore);
-        clientSide.getConnector().getTls().setTrustStorePassword("secret");
+        ServerCoreProperties clientSide = ServerCoreProperties.of(Map.<String, Object>of(
+                "connector.host", "127.0.0.1",
+                "connector.port", listener.port(),
+                "connector.tls.enabled", true,
+                "connector.tls.trust-store", "file:" + keyStore,
+                "connector.tls.trust-store-password", "secret"));
         Connector connector = new Connector("test-tls-client", clientSide.getConnector(), clientSide.getSession(),
                 RecordingSession::new, new SessionRegistry(), meters, context, context);
         connector.start();
@@ -114,13 +115,13 @@ class TlsTest {
     }
 
     private ServerCoreProperties tlsServer(java.time.Duration writeTimeout) {
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getListener().getTls().setEnabled(true);
-        properties.getListener().getTls().setKeyStore("file:" + keyStore);
-        properties.getListener().getTls().setKeyStorePassword("secret");
-        properties.getSession().setWriteTimeout(writeTimeout);
-        properties.getSession().setShutdownDrainTimeout(java.time.Duration.ofSeconds(1));
-        properties.getSession().setSendQueueLimit(org.springframework.util.unit.DataSize.ofMegabytes(64));
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.<String, Object>of(
+                "listener.tls.enabled", true,
+                "listener.tls.key-store", "file:" + keyStore,
+                "listener.tls.key-store-password", "secret",
+                "session.write-timeout", writeTimeout,
+                "session.shutdown-drain-timeout", java.time.Duration.ofSeconds(1),
+                "session.send-queue-limit", org.springframework.util.unit.DataSize.ofMegabytes(64)));
         return properties;
     }
 

@@ -81,7 +81,7 @@ class RoomsRaceTest {
 
     private Session session(FrameClient[] client) throws Exception {
         Queue<Session> sessions = new ConcurrentLinkedQueue<>();
-        Listener listener = Endpoints.listener(context, "review-" + System.nanoTime(), new ServerCoreProperties(), () -> {
+        Listener listener = Endpoints.listener(context, "review-" + System.nanoTime(), ServerCoreProperties.defaults(), () -> {
             Plain s = new Plain();
             sessions.add(s);
             return s;

@@ -76,7 +76,7 @@ class RoomsTest {
 
     /** A listener whose sessions land in {@code sessions}, and {@code count} clients connected to it. */
     private List<FrameClient> clients(Queue<CountingSession> sessions, int count) throws Exception {
-        Listener listener = Endpoints.listener(context, "rooms-" + System.nanoTime(), new ServerCoreProperties(), () -> {
+        Listener listener = Endpoints.listener(context, "rooms-" + System.nanoTime(), ServerCoreProperties.defaults(), () -> {
             CountingSession session = new CountingSession();
             sessions.add(session);
             return session;

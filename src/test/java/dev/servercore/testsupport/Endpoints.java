@@ -1,10 +1,12 @@
 package dev.servercore.testsupport;
 
+import java.util.Map;
 import java.util.function.Supplier;
 
 import dev.servercore.core.Connector;
 import dev.servercore.core.Listener;
 import dev.servercore.core.ServerCoreProperties;
+import dev.servercore.core.ServerCoreProperties.ListenerProperties;
 import dev.servercore.core.Session;
 import dev.servercore.core.SessionRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,20 +20,21 @@ public final class Endpoints {
 
     public static Connector connector(ApplicationContext context, String name, int port,
             Supplier<? extends Session> sessions) {
-        ServerCoreProperties properties = new ServerCoreProperties();
-        properties.getConnector().setHost("127.0.0.1");
-        properties.getConnector().setPort(port);
+        ServerCoreProperties properties = ServerCoreProperties.of(Map.of("connector.host", "127.0.0.1",
+                "connector.port", port));
         Connector connector = new Connector(name, properties.getConnector(), properties.getSession(), sessions,
                 new SessionRegistry(), context.getBean(MeterRegistry.class), context, context);
         connector.start();
         return connector;
     }
 
+    /** A listener with the given settings, but on 127.0.0.1 and a free port whatever they say. */
     public static Listener listener(ApplicationContext context, String name, ServerCoreProperties properties,
             Supplier<? extends Session> sessions) {
-        properties.getListener().setBindAddress("127.0.0.1");
-        properties.getListener().setPort(0);
-        Listener listener = new Listener(name, properties.getListener(), properties.getSession(), sessions,
+        ListenerProperties l = properties.getListener();
+        ListenerProperties loopback = new ListenerProperties(l.isEnabled(), "127.0.0.1", 0, l.getMode(),
+                l.getBacklog(), l.isTcpNoDelay(), l.getMaxSessions(), l.getIdleTimeout(), l.getEventLoops(), l.getTls());
+        Listener listener = new Listener(name, loopback, properties.getSession(), sessions,
                 new SessionRegistry(), context.getBean(MeterRegistry.class), context, context);
         listener.start();
         return listener;

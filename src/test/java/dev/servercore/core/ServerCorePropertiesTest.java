@@ -1,0 +1,77 @@
+package dev.servercore.core;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.servercore.autoconfigure.ServerCoreAutoConfiguration;
+import dev.servercore.dummyclient.DummyClientProperties;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The servercore.* tree: immutable, its defaults in one place, bad values refused at startup. */
+class ServerCorePropertiesTest {
+
+    @Test
+    void noPropertiesClassHasASetterOrAFieldThatIsNotFinal() {
+        List<String> mutable = new ArrayList<>();
+        List<Class<?>> classes = new ArrayList<>(List.of(ServerCoreProperties.class, DummyClientProperties.class));
+        classes.addAll(List.of(ServerCoreProperties.class.getDeclaredClasses()));
+        for (Class<?> type : classes) {
+            if (type.isEnum()) {
+                continue;
+            }
+            for (Method method : type.getDeclaredMethods()) {
+                if (method.getName().startsWith("set") && Modifier.isPublic(method.getModifiers())) {
+                    mutable.add(type.getSimpleName() + "." + method.getName());
+                }
+            }
+            for (var field : type.getDeclaredFields()) {
+                if (!Modifier.isFinal(field.getModifiers()) && !field.isSynthetic()) {
+                    mutable.add(type.getSimpleName() + "." + field.getName());
+                }
+            }
+        }
+        assertThat(mutable).isEmpty();
+    }
+
+    @Test
+    void theDefaultsComeFromTheirOnePlaceAndSettingsBindAsTheApplicationWould() {
+        ServerCoreProperties defaults = ServerCoreProperties.defaults();
+        assertThat(defaults.getListener().getPort()).isEqualTo(7777);
+        assertThat(defaults.getListener().getIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(defaults.getListener().getMode()).isEqualTo(ServerCoreProperties.Mode.FRAMED);
+        assertThat(defaults.getListener().getTls().getProtocol()).isEqualTo("TLSv1.3");
+        assertThat(defaults.getSession().getFrameTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.getConnector().getReconnect().getJitter()).isEqualTo(0.5);
+        assertThat(defaults.getRooms().getTickRate()).isEqualTo(20);
+        ServerCoreProperties set = ServerCoreProperties.of(Map.of("listener.port", 0, "listener.mode", "raw",
+                "session.send-queue-limit", "2MB"));
+        assertThat(set.getListener().getPort()).isZero();
+        assertThat(set.getListener().getMode()).isEqualTo(ServerCoreProperties.Mode.RAW);
+        assertThat(set.getSession().getSendQueueLimit().toMegabytes()).isEqualTo(2);
+        assertThat(set.getSession().getWriteTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DummyClientProperties.of(Map.of()).getSessions()).isEqualTo(10);
+    }
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class, ServerCoreAutoConfiguration.class))
+            .withPropertyValues("servercore.listener.enabled=false");
+
+    @Test
+    void aBadValueStopsTheStartupNamingIt() {
+        runner.withPropertyValues("servercore.session.frame-timeout=-1s").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.session")
+                        .hasStackTraceContaining("durations must not be negative"));
+        runner.withPropertyValues("servercore.listener.port=70000").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.listener.port"));
+        runner.withPropertyValues("servercore.rooms.tick-rate=20").run(context -> assertThat(context).hasNotFailed());
+    }
+}
