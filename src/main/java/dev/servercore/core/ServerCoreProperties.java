@@ -65,10 +65,14 @@ public final class ServerCoreProperties {
      * {@code "listener.port" -> 0}); the rest at their defaults.
      */
     public static ServerCoreProperties of(Map<String, ?> settings) {
+        return bind("servercore", settings, ServerCoreProperties.class);
+    }
+
+    /** Binds a settings class of the {@code servercore.*} tree from keys under {@code prefix.}, as Boot would. */
+    public static <T> T bind(String prefix, Map<String, ?> settings, Class<T> type) {
         Map<String, Object> source = new LinkedHashMap<>();
-        settings.forEach((key, value) -> source.put("servercore." + key, String.valueOf(value)));
-        return new Binder(new MapConfigurationPropertySource(source))
-                .bindOrCreate("servercore", Bindable.of(ServerCoreProperties.class));
+        settings.forEach((key, value) -> source.put(prefix + "." + key, String.valueOf(value)));
+        return new Binder(new MapConfigurationPropertySource(source)).bindOrCreate(prefix, Bindable.of(type));
     }
 
     public ListenerProperties getListener() {

@@ -211,7 +211,6 @@ final class SessionConnection extends TcpNioConnection {
             return;
         }
         inCallback = true;
-        loop.running(session);
         try {
             session.received(data, loop);
         } catch (ProtocolException e) {
@@ -462,7 +461,6 @@ final class SessionConnection extends TcpNioConnection {
     /** A close asked for inside it applies once the flush is done. */
     private void onSend(int bytes) {
         inCallback = true;
-        loop.running(session);
         try {
             session.onSend(bytes);
         } catch (Throwable t) {

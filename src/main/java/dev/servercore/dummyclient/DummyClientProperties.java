@@ -1,9 +1,9 @@
 package dev.servercore.dummyclient;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.servercore.core.ServerCoreProperties;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -11,10 +11,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -103,10 +100,7 @@ public final class DummyClientProperties {
 
     /** Settings from keys under {@code servercore.dummyclient.}; the rest at their defaults. */
     public static DummyClientProperties of(Map<String, ?> settings) {
-        Map<String, Object> source = new LinkedHashMap<>();
-        settings.forEach((key, value) -> source.put("servercore.dummyclient." + key, String.valueOf(value)));
-        return new Binder(new MapConfigurationPropertySource(source))
-                .bindOrCreate("servercore.dummyclient", Bindable.of(DummyClientProperties.class));
+        return ServerCoreProperties.bind("servercore.dummyclient", settings, DummyClientProperties.class);
     }
 
     public Scenario getScenario() {
