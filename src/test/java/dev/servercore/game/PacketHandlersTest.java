@@ -173,17 +173,10 @@ class PacketHandlersTest {
         }
     }
 
+    /** The application above, plus a second handler for packet 1. */
     @Configuration(proxyBeanMethods = false)
+    @org.springframework.context.annotation.Import(App.class)
     static class BrokenApp {
-        @Bean
-        Handlers handlers() {
-            return new Handlers();
-        }
-
-        @Bean
-        PacketCodec<Move> moveCodec() {
-            return PacketCodec.of(Move.ID, Move.class, Move::decode);
-        }
 
         @Bean
         Duplicate duplicate() {
