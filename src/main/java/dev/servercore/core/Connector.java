@@ -60,7 +60,13 @@ public final class Connector extends Endpoint {
     @Override
     void doStart() {
         connectThreads = IoThreads.newExecutor("servercore-" + name() + "-connect-");
-        factories.forEach(LoopClientFactory::start);
+        try {
+            factories.forEach(LoopClientFactory::start);
+        } catch (RuntimeException e) {
+            factories.forEach(LoopClientFactory::stop);
+            connectThreads.shutdown();
+            throw e;
+        }
         long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
         for (LoopClientFactory factory : factories) {
             while (factory.loop().selector() == null) {

@@ -105,6 +105,12 @@ final class EventLoop implements Executor {
     /** The executor a factory runs its select loop on: one platform thread, which is this loop's. */
     Executor threadStarter() {
         return task -> {
+            Thread previous = thread;
+            if (previous != null && previous.isAlive()) {
+                // its state (tasks, buffers, connections) is still the old thread's: a second one would share it
+                throw new IllegalStateException(name + " cannot start again: its previous thread is still running"
+                        + " (a callback blocks it; see the blocked-callback warnings)");
+            }
             Thread t = new Thread(() -> {
                 try {
                     task.run();

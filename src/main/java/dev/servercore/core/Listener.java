@@ -53,12 +53,17 @@ public final class Listener extends Endpoint {
     /** The first factory binds (a free port when 0 is configured); the others join it on that port. */
     @Override
     void doStart() {
-        for (LoopServerFactory factory : factories) {
-            if (factory != factories.get(0)) {
-                factory.setPort(port());
+        try {
+            for (LoopServerFactory factory : factories) {
+                if (factory != factories.get(0)) {
+                    factory.setPort(port());
+                }
+                factory.start();
+                awaitListening(factory);
             }
-            factory.start();
-            awaitListening(factory);
+        } catch (RuntimeException e) {
+            factories.forEach(LoopServerFactory::stop);
+            throw e;
         }
         log.info("Listening on " + properties.getBindAddress() + ":" + port() + " (" + properties.getMode() + " mode, "
                 + (properties.getTls().isEnabled() ? "TLS, " : "") + factories.size() + " event loops)");

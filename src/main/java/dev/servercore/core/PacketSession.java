@@ -49,19 +49,26 @@ public abstract class PacketSession extends Session {
         decoder.decode(data, handler);
     }
 
-    /** Frames in one sent array (a broadcast batch holds several): counted by walking their size fields. */
+    /**
+     * Frames of one sent array (a broadcast batch holds several) whose last byte lies in {@code [from, to)},
+     * found by walking their size fields; an array that is not whole frames counts as one packet.
+     */
     @Override
-    final int packetsIn(byte[] data) {
+    final int packetsEndingIn(byte[] data, int from, int to) {
         int frames = 0;
         for (int at = 0; at + 1 < data.length; ) {
             int size = Frames.getUInt16(data, at);
             if (size < Frames.HEADER_SIZE) {
-                return Math.max(frames, 1); // not frames: count the send
+                return super.packetsEndingIn(data, from, to);
             }
             at += size;
-            frames++;
+            if (at > from && at <= to) {
+                frames++;
+            } else if (at > to) {
+                break;
+            }
         }
-        return Math.max(frames, 1);
+        return frames;
     }
 
     @Override

@@ -33,6 +33,8 @@ public abstract class Session {
     private volatile SessionConnection connection;
     private volatile CloseReason endedWith;
     private List<Runnable> endHooks;
+    /** Guarded by this: the end hooks have run (onDisconnected is over). */
+    private boolean hooksRan;
     /** When the partial frame held by the decoder began (loop nanos), or 0: for the frame timeout. */
     long partialFrameSince;
 
@@ -118,9 +120,12 @@ public abstract class Session {
         return connection;
     }
 
-    /** Packets in one array given to {@link #send}: in raw mode, the send itself. */
-    int packetsIn(byte[] data) {
-        return 1;
+    /**
+     * Packets of one array given to {@link #send} that end within its bytes {@code [from, to)}: in raw mode
+     * the send itself, once its last byte is written.
+     */
+    int packetsEndingIn(byte[] data, int from, int to) {
+        return to == data.length ? 1 : 0;
     }
 
     /** One read, on the loop; in raw mode it is one packet. */
@@ -134,12 +139,12 @@ public abstract class Session {
     }
 
     /**
-     * Runs {@code hook} once the session has ended, after {@link #onDisconnected}, on the thread that ended
-     * it (its loop); at once, on the caller's thread, if it has already ended. Any number of hooks.
+     * Runs {@code hook} once the session has ended, after {@link #onDisconnected} returned, on the thread that
+     * ended it (its loop); at once, on the caller's thread, if that is over already. Any number of hooks.
      */
     public final void whenEnded(Runnable hook) {
         synchronized (this) {
-            if (endedWith == null) {
+            if (!hooksRan) {
                 if (endHooks == null) {
                     endHooks = new ArrayList<>(2);
                 }
@@ -150,9 +155,11 @@ public abstract class Session {
         hook.run();
     }
 
+    /** After {@link #onDisconnected}: the hooks run, and any added later run at once. */
     final void runEndHooks() {
         List<Runnable> hooks;
         synchronized (this) {
+            hooksRan = true;
             hooks = endHooks;
             endHooks = null;
         }
@@ -160,8 +167,8 @@ public abstract class Session {
             for (Runnable hook : hooks) {
                 try {
                     hook.run();
-                } catch (RuntimeException e) {
-                    log.error(this + ": an end hook threw", e);
+                } catch (Throwable t) {
+                    log.error(this + ": an end hook threw", t);
                 }
             }
         }

@@ -8,7 +8,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -69,8 +68,6 @@ final class SessionConnection extends TcpNioConnection {
     // Loop only.
     private ArrayDeque<byte[]> outbound;
     private int headOffset;
-    /** Arrays at the head of {@link #outbound} that are the unwritten rest of a write: already counted. */
-    private int continuations;
     private long outboundBytes;
     private int state = NEW;
     private boolean flushPending;
@@ -366,35 +363,21 @@ final class SessionConnection extends TcpNioConnection {
             }
             ByteBuffer buffer = loop.writeBuffer;
             buffer.clear();
-            int packets = fill(buffer);
+            fill(buffer);
             buffer.flip();
             int length = buffer.remaining();
             if (tls != null) {
-                tls.wrap(buffer);
-                loop.packetsSent += packets;
+                tls.wrap(buffer); // all of it, into records that wait in the transport
+                consume(length);
                 onSend(length);
                 continue;
             }
             int written = channel.write(buffer);
             loop.writes++;
             loop.bytesSent += written;
-            loop.packetsSent += packets;
-            if (buffer.hasRemaining()) {
-                // the socket is full: keep the rest, first in line, and wait until it drains
-                byte[] rest = new byte[buffer.remaining()];
-                buffer.get(rest);
-                if (headOffset > 0) {
-                    // the head array was only partly copied: what follows its copied part stays next in line
-                    byte[] head = outbound.pollFirst();
-                    outbound.addFirst(Arrays.copyOfRange(head, headOffset, head.length));
-                    if (continuations == 0) {
-                        continuations = 1;
-                    }
-                }
-                outbound.addFirst(rest);
-                continuations++;
-                headOffset = 0;
-                outboundBytes += rest.length;
+            consume(written);
+            if (written < length) {
+                // the socket is full: the unwritten bytes stay queued where they are, and the loop waits
                 waitWritable();
                 if (written > 0) {
                     onSend(written);
@@ -421,34 +404,38 @@ final class SessionConnection extends TcpNioConnection {
         return true;
     }
 
+    /** Copies what is queued, from the head's first unwritten byte on, into the loop's write buffer. */
+    private void fill(ByteBuffer buffer) {
+        int offset = headOffset;
+        for (byte[] array : outbound) {
+            if (!buffer.hasRemaining()) {
+                return;
+            }
+            buffer.put(array, offset, Math.min(array.length - offset, buffer.remaining()));
+            offset = 0;
+        }
+    }
+
     /**
-     * Copies queued arrays into the loop's write buffer; returns the packets they hold, counted as an array
-     * starts to be copied (the unwritten rest of an earlier write, put back first in line, counts nothing).
+     * {@code bytes} of the queue reached the socket (or the TLS engine): they leave it, and every frame
+     * whose last byte was among them counts as sent. Nothing is counted for bytes not written.
      */
-    private int fill(ByteBuffer buffer) {
-        int packets = 0;
-        ArrayDeque<byte[]> out = outbound;
-        while (buffer.hasRemaining()) {
-            byte[] head = out.peekFirst();
-            if (head == null) {
-                break;
-            }
-            if (headOffset == 0 && continuations == 0) {
-                packets += session.packetsIn(head);
-            }
-            int take = Math.min(head.length - headOffset, buffer.remaining());
-            buffer.put(head, headOffset, take);
-            outboundBytes -= take;
-            headOffset += take;
-            if (headOffset == head.length) {
-                out.pollFirst();
+    private void consume(int bytes) {
+        long packets = 0;
+        outboundBytes -= bytes;
+        while (bytes > 0) {
+            byte[] head = outbound.peekFirst();
+            int end = Math.min(head.length, headOffset + bytes);
+            packets += session.packetsEndingIn(head, headOffset, end);
+            bytes -= end - headOffset;
+            if (end == head.length) {
+                outbound.pollFirst();
                 headOffset = 0;
-                if (continuations > 0) {
-                    continuations--;
-                }
+            } else {
+                headOffset = end;
             }
         }
-        return packets;
+        loop.packetsSent += packets;
     }
 
     private void waitWritable() {
