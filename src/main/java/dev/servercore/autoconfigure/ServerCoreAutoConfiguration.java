@@ -7,10 +7,12 @@ import dev.servercore.core.ListenerHealthIndicator;
 import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.core.Session;
 import dev.servercore.core.SessionFactory;
+import dev.servercore.core.SessionIds;
 import dev.servercore.core.SessionRegistry;
 import dev.servercore.game.HandlerSession;
 import dev.servercore.game.PacketHandlerRegistrar;
 import dev.servercore.game.PacketHandlers;
+import dev.servercore.game.RoomBackplane;
 import dev.servercore.game.RoomListener;
 import dev.servercore.game.Rooms;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,10 +54,11 @@ public class ServerCoreAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Rooms rooms(ServerCoreProperties properties, ObjectProvider<RoomListener> listeners,
-            ObjectProvider<MeterRegistry> meters) {
+            ObjectProvider<MeterRegistry> meters, ObjectProvider<RoomBackplane> backplane) {
         Rooms rooms = new Rooms(properties.getRooms().getTickRate(), properties.getRooms().getWorkerThreadCount(),
                 listeners.orderedStream().toList(), meters.getIfAvailable(SimpleMeterRegistry::new));
         rooms.setBatching(properties.getRooms().isBatching());
+        backplane.ifAvailable(rooms::setBackplane);
         return rooms;
     }
 
@@ -69,7 +72,7 @@ public class ServerCoreAutoConfiguration {
     @ConditionalOnProperty(prefix = "servercore.listener", name = "enabled", matchIfMissing = true)
     Listener listener(ServerCoreProperties properties, ConfigurableListableBeanFactory beans,
             ObjectProvider<SessionFactory> factories, PacketHandlers handlers, ObjectProvider<MeterRegistry> meters,
-            ApplicationEventPublisher events) {
+            ObjectProvider<SessionIds> ids, ApplicationEventPublisher events) {
         Supplier<Session> sessions = sessionSource(beans, factories);
         SessionFactory bound = () -> {
             Session session = sessions.get();
@@ -78,8 +81,11 @@ public class ServerCoreAutoConfiguration {
             }
             return session;
         };
-        return new Listener("listener", properties.getListener(), properties.getSession(), bound::newSession,
-                new SessionRegistry(), meters.getIfAvailable(SimpleMeterRegistry::new), (BeanFactory) beans, events);
+        Listener listener = new Listener("listener", properties.getListener(), properties.getSession(),
+                bound::newSession, new SessionRegistry(), meters.getIfAvailable(SimpleMeterRegistry::new),
+                (BeanFactory) beans, events);
+        ids.ifAvailable(listener::setSessionIds); // a cluster node's own ids
+        return listener;
     }
 
     private static Supplier<Session> sessionSource(ConfigurableListableBeanFactory beans,

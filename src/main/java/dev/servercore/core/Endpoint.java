@@ -66,6 +66,11 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
         factory.afterPropertiesSet();
     }
 
+    /** Where its sessions' ids come from (before it starts); by default the process' one sequence. */
+    public final void setSessionIds(SessionIds ids) {
+        context.ids(java.util.Objects.requireNonNull(ids, "ids"));
+    }
+
     /** The {@code endpoint} tag of its meters. */
     public final String name() {
         return name;

@@ -10,6 +10,7 @@ final class EndpointContext {
     private final SessionRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
     private SessionMetrics metrics;
+    private volatile SessionIds ids = SessionIds.sequential();
 
     EndpointContext(String name, SessionSettings settings, SessionRegistry registry) {
         this.name = name;
@@ -19,6 +20,14 @@ final class EndpointContext {
 
     void metrics(SessionMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    void ids(SessionIds ids) {
+        this.ids = ids;
+    }
+
+    int nextId() {
+        return ids.next();
     }
 
     String name() {

@@ -46,13 +46,18 @@ public final class ServerCoreProperties {
     /** Rooms of game code. */
     @Valid
     private final RoomsProperties rooms;
+    /** Several gateway nodes sharing rooms. */
+    @Valid
+    private final ClusterProperties cluster;
 
     public ServerCoreProperties(@DefaultValue ListenerProperties listener, @DefaultValue ConnectorProperties connector,
-            @DefaultValue SessionProperties session, @DefaultValue RoomsProperties rooms) {
+            @DefaultValue SessionProperties session, @DefaultValue RoomsProperties rooms,
+            @DefaultValue ClusterProperties cluster) {
         this.listener = listener;
         this.connector = connector;
         this.session = session;
         this.rooms = rooms;
+        this.cluster = cluster;
     }
 
     /** Every setting at its default. */
@@ -93,6 +98,113 @@ public final class ServerCoreProperties {
 
 
     /** Rooms of game code (dev.servercore.game): their tick and their worker threads. */
+    public ClusterProperties getCluster() {
+        return cluster;
+    }
+
+    /** What carries rooms across nodes. */
+    public enum Backplane {
+        /** A single node: nothing to install. */
+        NONE,
+        /** Redis pub/sub and keys, through Spring Data Redis (spring.data.redis.*). */
+        REDIS
+    }
+
+    public static final class ClusterProperties {
+
+        /** none: a single node; redis: rooms, session ids and presence shared through Redis. */
+        @NotNull
+        private final Backplane backplane;
+        /** How often a node renews its presence (its node key, its slot of session ids, its rooms' counts). */
+        @NotNull
+        private final Duration heartbeatInterval;
+        /**
+         * How long a node that stopped renewing stays present: a killed node's members are gone from presence
+         * (room counts, nodes seen) at most this long after its last heartbeat.
+         */
+        @NotNull
+        private final Duration nodeTimeout;
+        /** Prefix of every Redis key and channel, so that several clusters can share one Redis. */
+        @NotBlank
+        private final String keyPrefix;
+        /** Publishes sent to Redis and not yet answered, at most; beyond it messages are dropped and counted. */
+        @Min(1)
+        private final int maxPendingPublishes;
+        /** Messages from other nodes waiting for their room's job, at most; beyond it dropped and counted. */
+        @Min(1)
+        private final int maxPendingDeliveries;
+        /** How long a join waits for the backplane (subscription, the other nodes' count) before going on. */
+        @NotNull
+        private final Duration joinTimeout;
+        /** How long startup waits for Redis to hand this node a slot of session ids. */
+        @NotNull
+        private final Duration startupTimeout;
+
+        public ClusterProperties(
+                @DefaultValue("none") Backplane backplane,
+                @DefaultValue("1s") Duration heartbeatInterval,
+                @DefaultValue("3s") Duration nodeTimeout,
+                @DefaultValue("servercore") String keyPrefix,
+                @DefaultValue("10000") int maxPendingPublishes,
+                @DefaultValue("10000") int maxPendingDeliveries,
+                @DefaultValue("1s") Duration joinTimeout,
+                @DefaultValue("30s") Duration startupTimeout) {
+            this.backplane = backplane;
+            this.heartbeatInterval = heartbeatInterval;
+            this.nodeTimeout = nodeTimeout;
+            this.keyPrefix = keyPrefix;
+            this.maxPendingPublishes = maxPendingPublishes;
+            this.maxPendingDeliveries = maxPendingDeliveries;
+            this.joinTimeout = joinTimeout;
+            this.startupTimeout = startupTimeout;
+        }
+
+        @AssertTrue(message = "servercore.cluster.heartbeat-interval must be positive and node-timeout at least "
+                + "twice it (one missed heartbeat must not drop a node)")
+        public boolean isNodeTimeoutValid() {
+            return heartbeatInterval == null || nodeTimeout == null || (heartbeatInterval.toMillis() > 0
+                    && nodeTimeout.compareTo(heartbeatInterval.multipliedBy(2)) >= 0);
+        }
+
+        @AssertTrue(message = "servercore.cluster.join-timeout and startup-timeout must be positive")
+        public boolean isTimeoutsValid() {
+            return joinTimeout == null || startupTimeout == null
+                    || (joinTimeout.toMillis() > 0 && startupTimeout.toMillis() > 0);
+        }
+
+        public Backplane getBackplane() {
+            return backplane;
+        }
+
+        public Duration getHeartbeatInterval() {
+            return heartbeatInterval;
+        }
+
+        public Duration getNodeTimeout() {
+            return nodeTimeout;
+        }
+
+        public String getKeyPrefix() {
+            return keyPrefix;
+        }
+
+        public int getMaxPendingPublishes() {
+            return maxPendingPublishes;
+        }
+
+        public int getMaxPendingDeliveries() {
+            return maxPendingDeliveries;
+        }
+
+        public Duration getJoinTimeout() {
+            return joinTimeout;
+        }
+
+        public Duration getStartupTimeout() {
+            return startupTimeout;
+        }
+    }
+
     public static final class RoomsProperties {
 
         /** Ticks per second of every room: what rooms broadcast during a tick goes out together. */

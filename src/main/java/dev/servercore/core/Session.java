@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -27,9 +26,8 @@ import org.apache.commons.logging.LogFactory;
 public abstract class Session {
 
     private static final Log log = LogFactory.getLog(Session.class);
-    private static final AtomicInteger ids = new AtomicInteger();
-
-    private final int id = ids.incrementAndGet();
+    /** Set by the engine as the session opens, before any callback (then read through safe publication). */
+    private int id;
     private volatile SessionConnection connection;
     private volatile CloseReason endedWith;
     private List<Runnable> endHooks;
@@ -38,7 +36,10 @@ public abstract class Session {
     /** When the partial frame held by the decoder began (loop nanos), or 0: for the frame timeout. */
     long partialFrameSince;
 
-    /** Unique for the life of the process, positive. */
+    /**
+     * Positive, and unique among open sessions: of the process (one sequence for every endpoint, see
+     * {@link SessionIds}) or of the cluster when one is set. 0 before the session opens.
+     */
     public final int id() {
         return id;
     }
@@ -110,6 +111,10 @@ public abstract class Session {
         if (c != null) {
             c.requestClose(CloseReason.LOCAL, false);
         }
+    }
+
+    final void assignId(int id) {
+        this.id = id;
     }
 
     final void bind(SessionConnection connection) {

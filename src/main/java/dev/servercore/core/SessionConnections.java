@@ -31,6 +31,7 @@ final class SessionConnections {
         if (session == null) {
             throw new IllegalStateException("the session factory of " + factoryName + " returned null");
         }
+        session.assignId(loop.endpoint().nextId());
         TlsTransport transport = tls == null ? null : tls.apply((InetSocketAddress) channel.getRemoteAddress());
         return new SessionConnection(channel, server, events, factoryName, session, loop, transport, forget);
     }

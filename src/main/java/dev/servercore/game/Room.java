@@ -18,7 +18,8 @@ import org.apache.commons.logging.LogFactory;
  * Jobs of one room run one at a time, in the order they were submitted, on the rooms' worker threads
  * (never on an event loop): a room's state needs no lock as long as only its jobs touch it. Each tick
  * (a job too) runs the {@link RoomListener}s' {@code onTick}, then writes what {@link #broadcast} gathered
- * during the tick to every member, in one send per member.
+ * during the tick to every member, in one send per member. With a {@link RoomBackplane}, what the tick
+ * writes is also published once for the room's members on other nodes.
  */
 public final class Room {
 
@@ -33,6 +34,8 @@ public final class Room {
     private final AtomicBoolean tickQueued = new AtomicBoolean();
     private volatile Thread runner;
     private volatile int size;
+    /** Members on the other nodes, as the backplane counted them at the latest join here. */
+    private volatile int otherNodesMembers;
     /** Joins on their way (counted under the rooms' lock): a room with one is not dropped. */
     int pendingJoins;
     boolean dropped;
@@ -60,6 +63,14 @@ public final class Room {
     /** Members now (from any thread: a snapshot as of the last join or leave). */
     public int size() {
         return size;
+    }
+
+    /**
+     * Members on every node that shares the rooms: this node's now, the others' as counted at the latest
+     * join here ({@link #size()} on a single node).
+     */
+    public int clusterSize() {
+        return size + otherNodesMembers;
     }
 
     /** Runs {@code job} after the jobs already submitted, on a rooms' worker thread. Any thread. */
@@ -123,8 +134,14 @@ public final class Room {
             execute(() -> broadcastNow(frame));
             return;
         }
+        sendToMembers(frame);
+        rooms.backplane().publish(name, frame);
+    }
+
+    /** In a job of the room: this node's members get the frames (one send each, the array shared). */
+    void sendToMembers(byte[] frames) {
         for (Session member : members) {
-            member.send(frame);
+            member.send(frames);
         }
     }
 
@@ -214,17 +231,18 @@ public final class Room {
         }
         gathered.clear();
         gatheredBytes = 0;
-        for (Session member : members) {
-            member.send(batch);
-        }
+        sendToMembers(batch);
+        rooms.backplane().publish(name, batch); // once per room per tick, for the other nodes' members
     }
 
-    /** A job of this room: the session becomes a member. */
-    void addMember(Session session) {
+    /** A job of this room: the session becomes a member; {@code otherNodes}: the members elsewhere. */
+    void addMember(Session session, int otherNodes) {
         if (!members.add(session)) {
             return;
         }
+        otherNodesMembers = otherNodes;
         size = members.size();
+        rooms.backplane().membersChanged(name, size);
         for (RoomListener listener : rooms.listeners()) {
             listener.onJoin(this, session);
         }
@@ -236,6 +254,7 @@ public final class Room {
             return false;
         }
         size = members.size();
+        rooms.backplane().membersChanged(name, size);
         for (RoomListener listener : rooms.listeners()) {
             listener.onLeave(this, session);
         }

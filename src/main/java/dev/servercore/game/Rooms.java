@@ -43,6 +43,7 @@ public final class Rooms implements SmartLifecycle {
     private volatile ScheduledFuture<?> ticking;
 
     private volatile boolean batching = true;
+    private volatile RoomBackplane backplane = RoomBackplane.LOCAL;
 
     public Rooms(int tickRate, int workerThreads, List<RoomListener> listeners, MeterRegistry meters) {
         if (tickRate < 1 || tickRate > 1000) {
@@ -74,6 +75,37 @@ public final class Rooms implements SmartLifecycle {
         return batching;
     }
 
+    /**
+     * Makes each room one room across the nodes that share the backplane (before the rooms start). By
+     * default, {@link RoomBackplane#LOCAL}: this node only.
+     */
+    public void setBackplane(RoomBackplane backplane) {
+        backplane.attach(this);
+        this.backplane = backplane;
+    }
+
+    RoomBackplane backplane() {
+        return backplane;
+    }
+
+    /**
+     * Frames another node's room of that name wrote, for this node's members of it: sent to each of them
+     * as a job of the room, then {@code afterDelivery} runs. For backplanes.
+     *
+     * @return false when no room of that name is here (nothing is sent, {@code afterDelivery} does not run)
+     */
+    public boolean deliverFromOtherNode(String name, byte[] frames, Runnable afterDelivery) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return false;
+        }
+        room.execute(() -> {
+            room.sendToMembers(frames);
+            afterDelivery.run();
+        });
+        return true;
+    }
+
     /** The room of that name, if it exists. */
     public Room room(String name) {
         return rooms.get(name);
@@ -101,7 +133,10 @@ public final class Rooms implements SmartLifecycle {
         Room target;
         Membership membership;
         synchronized (this) {
-            target = rooms.computeIfAbsent(name, n -> new Room(n, this));
+            target = rooms.computeIfAbsent(name, n -> {
+                backplane.roomOpened(n); // under the lock: in order with the closing of an earlier room n
+                return new Room(n, this);
+            });
             membership = membership(session);
             if (membership.intended == target) {
                 return target;
@@ -150,20 +185,21 @@ public final class Rooms implements SmartLifecycle {
 
     /** A step of the session's membership: out of its current room, then into {@code target}. */
     private void moveTo(Session session, Membership membership, Room target) {
-        leaveCurrent(session, membership, () -> target.execute(() -> {
-            boolean stillWanted;
-            synchronized (this) {
-                target.pendingJoins--;
-                stillWanted = membership.intended == target && session.isConnected();
-            }
-            if (stillWanted) {
-                membership.current = target;
-                target.addMember(session);
-            } else {
-                dropIfEmpty(target);
-            }
-            membership.done();
-        }));
+        leaveCurrent(session, membership, () -> backplane.joining(target.name()).whenComplete((others, failed) ->
+                target.execute(() -> {
+                    boolean stillWanted;
+                    synchronized (this) {
+                        target.pendingJoins--;
+                        stillWanted = membership.intended == target && session.isConnected();
+                    }
+                    if (stillWanted) {
+                        membership.current = target;
+                        target.addMember(session, others == null ? 0 : others);
+                    } else {
+                        dropIfEmpty(target);
+                    }
+                    membership.done();
+                })));
     }
 
     /** Leaves the current room (a job of it), then runs {@code next}; at once if in none. */
@@ -188,6 +224,7 @@ public final class Rooms implements SmartLifecycle {
             if (room.isEmpty() && room.pendingJoins == 0 && !room.dropped) {
                 room.dropped = true;
                 rooms.remove(room.name(), room);
+                backplane.roomClosed(room.name());
                 dropped = true;
             }
         }

@@ -52,7 +52,7 @@ public class Movement implements RoomListener {
     @Override
     public void onJoin(Room room, Session session) {
         if (session instanceof GameSession game && game.askedFor(room.name())) {
-            session.send(new JoinedRoom(session.id(), room.size(), room.name()).encode());
+            session.send(new JoinedRoom(session.id(), room.clusterSize(), room.name()).encode());
         }
     }
 

@@ -1,0 +1,69 @@
+package dev.servercore.cluster;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import dev.servercore.autoconfigure.ServerCoreAutoConfiguration;
+import dev.servercore.core.ServerCoreProperties;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * {@code servercore.cluster.backplane=redis}: this gateway is one node of a cluster. Its session ids come
+ * from a slot it holds in Redis, its rooms are shared with the other nodes through a {@link RedisBackplane},
+ * and {@code /actuator/health} shows the backplane. Redis itself is Spring Boot's (spring.data.redis.*:
+ * standalone, Sentinel or Cluster).
+ */
+@AutoConfiguration(before = ServerCoreAutoConfiguration.class, after = DataRedisAutoConfiguration.class)
+@ConditionalOnProperty(prefix = "servercore.cluster", name = "backplane", havingValue = "redis")
+@EnableConfigurationProperties(ServerCoreProperties.class)
+public class ClusterAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ClusterNode clusterNode(ServerCoreProperties properties, RedisConnectionFactory connections) {
+        ServerCoreProperties.ClusterProperties cluster = properties.getCluster();
+        ClusterNode node = new ClusterNode(new ClusterKeys(cluster.getKeyPrefix()));
+        node.claimSlot(connections, cluster.getNodeTimeout(), cluster.getStartupTimeout());
+        return node;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RedisBackplane redisBackplane(RedisConnectionFactory connections, ClusterNode node,
+            ServerCoreProperties properties, ObjectProvider<MeterRegistry> meters) {
+        return new RedisBackplane(connections, node, properties.getCluster(),
+                meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    BackplaneHealthIndicator backplaneHealthIndicator(RedisBackplane backplane) {
+        return new BackplaneHealthIndicator(backplane);
+    }
+
+    /** While Redis cannot be reached, commands fail at once instead of piling up in Lettuce's queue. */
+    @Bean
+    LettuceClientOptionsBuilderCustomizer servercoreRejectWhileDisconnected() {
+        return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
+
+    /** Lettuce reconnects within a second of Redis coming back (its default waits up to 30 s). */
+    @Bean
+    ClientResourcesBuilderCustomizer servercoreReconnectDelay() {
+        return resources -> resources.reconnectDelay(
+                Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+    }
+}

@@ -1,0 +1,149 @@
+package dev.servercore.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.servercore.protocol.ChatMessage;
+import dev.servercore.protocol.Moves;
+import dev.servercore.testsupport.ClusterNodes;
+import dev.servercore.testsupport.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static dev.servercore.testsupport.ClusterNodes.gamePort;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two gateway nodes on a real Redis: a room is one room across them. */
+class ClusterRoomsTest {
+
+    private static RedisServer redis;
+    private static ClusterNodes cluster;
+    private static ConfigurableApplicationContext a;
+    private static ConfigurableApplicationContext b;
+    private final List<RoomMember> members = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        redis = RedisServer.start();
+        cluster = new ClusterNodes(redis);
+        a = cluster.start();
+        b = cluster.start();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        cluster.close();
+        redis.close();
+    }
+
+    @AfterEach
+    void closeMembers() throws Exception {
+        for (RoomMember member : members) {
+            member.close();
+        }
+    }
+
+    private RoomMember join(ConfigurableApplicationContext node, String room) throws Exception {
+        RoomMember member = RoomMember.join(gamePort(node), node == a ? "a" : "b", room);
+        members.add(member);
+        return member;
+    }
+
+    @Test
+    void everyChatAndMoveReachesEveryMemberOnBothNodesOnceInTheSendersOrderAndNoOtherRoom() throws Exception {
+        String room = "world-" + System.nanoTime();
+        String other = "other-" + System.nanoTime();
+        List<RoomMember> inRoom = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            RoomMember member = join(i % 2 == 0 ? a : b, room);
+            // the count is the cluster's: the joiners before it on both nodes, and itself
+            assertThat(member.joined.members()).as("S_JoinedRoom members of joiner %d", i).isEqualTo(i + 1);
+            inRoom.add(member);
+        }
+        RoomMember otherOnA = join(a, other);
+        RoomMember otherOnB = join(b, other);
+        assertThat(otherOnB.joined.members()).isEqualTo(2);
+
+        int chatsEach = 25;
+        for (int n = 0; n < chatsEach; n++) {
+            for (RoomMember sender : inRoom) {
+                sender.chat(sender.id() + "#" + n);
+            }
+        }
+        int movesEach = 6;
+        for (int n = 1; n <= movesEach; n++) { // 120 ms apart: one move per tick, none coalesced
+            for (RoomMember mover : inRoom) {
+                mover.move(n, (int) mover.id());
+            }
+            Thread.sleep(120);
+        }
+
+        int chats = chatsEach * inRoom.size();
+        for (RoomMember member : inRoom) {
+            assertThat(member.await(Duration.ofSeconds(10), m -> m.chats().size() >= chats
+                    && m.moves().size() >= movesEach * inRoom.size())).as("%s got everything", member).isTrue();
+        }
+        Thread.sleep(300); // anything extra (a duplicate) would have arrived by now
+        for (RoomMember member : inRoom) {
+            List<ChatMessage> got = member.chats();
+            assertThat(got).as("%s: each chat once", member).hasSize(chats).doesNotHaveDuplicates();
+            for (RoomMember sender : inRoom) {
+                List<String> fromSender = got.stream().filter(c -> c.senderSessionId() == sender.id())
+                        .map(ChatMessage::text).toList();
+                List<String> expected = new ArrayList<>();
+                for (int n = 0; n < chatsEach; n++) {
+                    expected.add(sender.id() + "#" + n);
+                }
+                assertThat(fromSender).as("%s: chats of %s in order", member, sender).isEqualTo(expected);
+            }
+            List<Moves.Entry> moves = member.moves();
+            assertThat(moves).as("%s: each move once", member).hasSize(movesEach * inRoom.size());
+            for (RoomMember mover : inRoom) {
+                List<Integer> xs = moves.stream().filter(e -> e.sessionId() == mover.id()).map(Moves.Entry::x).toList();
+                assertThat(xs).as("%s: moves of %s in order", member, mover).containsExactly(1, 2, 3, 4, 5, 6);
+            }
+        }
+        for (RoomMember outsider : List.of(otherOnA, otherOnB)) {
+            assertThat(outsider.snapshot()).as("%s got nothing of another room", outsider).isEmpty();
+        }
+        assertThat(ClusterNodes.backplane(a).state()).isEqualTo(dev.servercore.cluster.RedisBackplane.State.CONNECTED);
+    }
+
+    @Test
+    void sessionIdsOfTwoNodesNeverCollide() throws Exception {
+        int slotA = ClusterNodes.backplane(a).node().slot();
+        int slotB = ClusterNodes.backplane(b).node().slot();
+        assertThat(slotA).isNotEqualTo(slotB).isBetween(1, 127);
+        assertThat(slotB).isBetween(1, 127);
+        Set<Long> ids = new HashSet<>();
+        String room = "ids-" + System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            ConfigurableApplicationContext node = i % 2 == 0 ? a : b;
+            RoomMember member = join(node, room);
+            assertThat(ids.add(member.id())).as("id %d is new", member.id()).isTrue();
+            assertThat(ClusterNode.slotOf((int) member.id())).isEqualTo(node == a ? slotA : slotB);
+        }
+        assertThat(ids).hasSize(200);
+        assertThat(ClusterNodes.backplane(a).clusterMembers(room).get()).isEqualTo(200);
+    }
+
+    @Test
+    void aSingleNodeNeedsNoRedis() throws Exception {
+        try (var single = ClusterNodes.run(Map.of("spring.profiles.active", "server",
+                "server.port", 0, "servercore.listener.port", 0, "servercore.listener.bind-address", "127.0.0.1",
+                "spring.data.redis.port", 1))) {
+            assertThat(single.getBeansOfType(RedisBackplane.class)).isEmpty();
+            RoomMember member = RoomMember.join(gamePort(single), "single", "solo");
+            members.add(member);
+            assertThat(member.joined.members()).isEqualTo(1);
+            assertThat(ClusterNode.slotOf((int) member.id())).isZero(); // the process' own sequence
+        }
+    }
+}
