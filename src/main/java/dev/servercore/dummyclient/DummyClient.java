@@ -112,6 +112,11 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
     private void runContinuously() {
         connector.keepConnected(properties.getSessions());
         try {
+            if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
+                rooms.runContinuously(() -> connector.sessions().all().stream()
+                        .filter(RoomDummySession.class::isInstance).map(RoomDummySession.class::cast).toList());
+                return;
+            }
             while (!Thread.currentThread().isInterrupted()) {
                 long start = System.nanoTime();
                 sleep(properties.getReportInterval());

@@ -27,8 +27,8 @@ public class DummyClientConfiguration {
     }
 
     @Bean
-    RoomTraffic roomTraffic(DummyClientProperties dummyClient) {
-        return new RoomTraffic(dummyClient.getRooms());
+    RoomTraffic roomTraffic(DummyClientProperties dummyClient, MeterRegistry meters) {
+        return new RoomTraffic(dummyClient.getRooms(), meters);
     }
 
     /** The session factory: by scenario, and framed or raw as the connector is set. */

@@ -155,9 +155,9 @@ public final class DummyClientProperties {
         return timeout;
     }
 
-    @AssertTrue(message = "the chat and move scenarios need a duration above 0 and are not continuous")
+    @AssertTrue(message = "the chat and move scenarios run for a duration above 0, or continuously")
     public boolean isScenarioValid() {
-        return scenario == Scenario.ECHO || (!continuous && duration != null && !duration.isZero());
+        return scenario == Scenario.ECHO || continuous || (duration != null && !duration.isZero());
     }
 
     /** Load mode: echoes keep flowing (for a duration, or continuously), not just the five hellos. */

@@ -27,6 +27,49 @@ final class RoomScenario {
         this.traffic = traffic;
     }
 
+    /**
+     * Continuous mode: every session of {@code sessions} (kept connected by the connector, so the list
+     * changes) that has joined its room moves (or chats) at its rate, until the thread is interrupted;
+     * the figures of each report interval are logged.
+     */
+    void runContinuously(java.util.function.Supplier<List<RoomDummySession>> sessions) throws InterruptedException {
+        boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
+        double rate = move ? properties.getMoveRate() : properties.getChatRate();
+        long periodMicros = Math.max(1, Math.round(1_000_000 / rate));
+        ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "dummyclient-" + (move ? "mover" : "chatter"));
+            thread.setDaemon(true);
+            return thread;
+        });
+        traffic.measuring(true);
+        try {
+            driver.scheduleAtFixedRate(() -> {
+                for (RoomDummySession session : sessions.get()) {
+                    if (session.isJoined() && session.isConnected()) {
+                        if (move) {
+                            session.move();
+                        } else {
+                            session.chat();
+                        }
+                    }
+                }
+            }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
+            while (!Thread.currentThread().isInterrupted()) {
+                long sent = traffic.sent.sum();
+                long received = traffic.received.sum();
+                long start = System.nanoTime();
+                DummyClient.sleep(properties.getReportInterval());
+                double seconds = (System.nanoTime() - start) / 1e9;
+                log.info(String.format(Locale.ROOT, "Dummy client (%s): joined=%d sent_per_s=%.1f received_per_s=%.1f "
+                        + "%s out_of_place=%d", move ? "move" : "chat", traffic.joinedCount(),
+                        (traffic.sent.sum() - sent) / seconds, (traffic.received.sum() - received) / seconds,
+                        traffic.latencyFigures(move ? "move_to_seen" : "delivery"), traffic.outOfPlace.sum()));
+            }
+        } finally {
+            driver.shutdownNow();
+        }
+    }
+
     /** Runs it on the connected sessions; returns whether it passed, after logging the summary. */
     boolean run(List<RoomDummySession> sessions, String wireFigures) throws InterruptedException {
         boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;

@@ -1,5 +1,6 @@
 package dev.servercore.dummyclient;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -8,6 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -30,10 +34,20 @@ final class RoomTraffic {
     final LongAdder unexpectedDisconnects = new LongAdder();
     private final Recorder latencies = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
     private volatile boolean measuring;
-    private volatile Map<String, java.util.BitSet> frozenMembers;
+    private volatile Map<String, int[]> frozenMembers;
+    private final Timer seen;
 
-    RoomTraffic(int rooms) {
+    RoomTraffic(int rooms, MeterRegistry meters) {
         this.rooms = rooms;
+        FunctionCounter.builder("servercore.dummyclient.room.sent", sent, LongAdder::sum)
+                .description("Moves or chats the dummy client's sessions sent").register(meters);
+        FunctionCounter.builder("servercore.dummyclient.room.received", received, LongAdder::sum)
+                .description("Move entries or chats the dummy client's sessions received").register(meters);
+        FunctionCounter.builder("servercore.dummyclient.room.out_of_place", outOfPlace, LongAdder::sum)
+                .description("Entries or chats from outside the receiver's room").register(meters);
+        seen = Timer.builder("servercore.dummyclient.seen")
+                .description("From a move (or chat) sent to its mover seeing it (every member getting it)")
+                .publishPercentileHistogram().register(meters);
     }
 
     /** The next session's number, and with it its room. */
@@ -55,26 +69,23 @@ final class RoomTraffic {
     }
 
     boolean isMember(String room, long sessionId) {
-        Map<String, java.util.BitSet> frozen = frozenMembers;
+        Map<String, int[]> frozen = frozenMembers;
         if (frozen != null) {
-            java.util.BitSet ids = frozen.get(room);
-            return ids != null && sessionId <= Integer.MAX_VALUE && ids.get((int) sessionId);
+            int[] ids = frozen.get(room);
+            return ids != null && sessionId <= Integer.MAX_VALUE && Arrays.binarySearch(ids, (int) sessionId) >= 0;
         }
         Set<Long> ids = members.get(room);
         return ids != null && ids.contains(sessionId);
     }
 
     /**
-     * Once every session has joined, membership no longer changes: a bit set per room answers
-     * {@link #isMember} for a million entries a second without boxing an id each.
+     * Once every session has joined, membership no longer changes: a sorted array per room answers
+     * {@link #isMember} for a million entries a second without boxing an id each (ids of a cluster are
+     * sparse: slot << 24 | n).
      */
     void freezeMembers() {
-        Map<String, java.util.BitSet> frozen = new java.util.HashMap<>();
-        members.forEach((room, ids) -> {
-            java.util.BitSet bits = new java.util.BitSet();
-            ids.forEach(id -> bits.set(Math.toIntExact(id)));
-            frozen.put(room, bits);
-        });
+        Map<String, int[]> frozen = new java.util.HashMap<>();
+        members.forEach((room, ids) -> frozen.put(room, ids.stream().mapToInt(Math::toIntExact).sorted().toArray()));
         frozenMembers = Map.copyOf(frozen);
     }
 
@@ -97,6 +108,7 @@ final class RoomTraffic {
     }
 
     void latency(long nanos) {
+        seen.record(nanos, TimeUnit.NANOSECONDS);
         if (measuring) {
             latencies.recordValue(Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), TimeUnit.SECONDS.toMicros(60)));
         }

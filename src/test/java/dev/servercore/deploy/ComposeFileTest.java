@@ -18,23 +18,63 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ComposeFileTest {
 
+    static final List<String> GATEWAYS = List.of("gateway-1", "gateway-2");
+
     @Test
-    void theServerPublishesTheGamePortAndTheActuatorPortThatApplicationYmlSets() throws Exception {
+    void theGatewaysListenOnTheGamePortBehindTheBalancerAndPublishTheirActuatorsOnly() throws Exception {
         String gamePort = DeploymentFiles.applicationDefault("servercore.listener.port");
         String httpPort = DeploymentFiles.applicationDefault("server.port");
         assertThat(gamePort).isEqualTo("7777");
         assertThat(httpPort).isEqualTo("8080");
-        assertThat(DeploymentFiles.service("server").get("ports")).asInstanceOf(
-                org.assertj.core.api.InstanceOfAssertFactories.LIST).containsExactlyInAnyOrder(
-                gamePort + ":" + gamePort, httpPort + ":" + httpPort);
-        Map<String, String> env = DeploymentFiles.environment("server");
-        assertThat(env).containsEntry("SERVERCORE_LISTENER_PORT", gamePort).containsEntry("SERVER_PORT", httpPort);
+        assertThat(DeploymentFiles.service("gateway-1").get("ports")).isEqualTo(List.of("8080:" + httpPort));
+        assertThat(DeploymentFiles.service("gateway-2").get("ports")).isEqualTo(List.of("8082:" + httpPort));
+        assertThat(DeploymentFiles.service("balancer").get("ports")).isEqualTo(List.of(gamePort + ":" + gamePort));
+        for (String gateway : GATEWAYS) {
+            assertThat(DeploymentFiles.environment(gateway)).containsEntry("SERVERCORE_LISTENER_PORT", gamePort)
+                    .containsEntry("SERVER_PORT", httpPort);
+        }
+    }
+
+    @Test
+    void theGatewaysShareRoomsThroughTheRedisServiceOnceItIsHealthy() throws Exception {
+        assertThat(DeploymentFiles.applicationDefault("servercore.cluster.backplane")).isEqualTo("none");
+        for (String gateway : GATEWAYS) {
+            Map<String, String> env = DeploymentFiles.environment(gateway);
+            assertThat(env).containsEntry("SERVERCORE_CLUSTER_BACKPLANE", "redis")
+                    .containsEntry("SPRING_DATA_REDIS_HOST", "redis")
+                    .containsEntry("SPRING_DATA_REDIS_PORT", DeploymentFiles.applicationDefault("spring.data.redis.port"));
+            assertThat(String.valueOf(DeploymentFiles.service(gateway).get("depends_on")))
+                    .isEqualTo("{redis={condition=service_healthy}}");
+        }
+        Map<String, Object> redis = DeploymentFiles.service("redis");
+        assertThat(String.valueOf(redis.get("image"))).startsWith("redis:7.");
+        assertThat(redis.get("command")).isEqualTo(List.of("redis-server", "--save", "", "--appendonly", "no"));
+        assertThat(String.valueOf(redis.get("healthcheck"))).contains("redis-cli, ping");
+    }
+
+    @Test
+    void theBalancerSendsTheGamePortToEveryGatewayThatItsHealthSaysServes() throws Exception {
+        String config = Files.readString(ROOT.resolve("balancer/haproxy.cfg"));
+        assertThat(String.valueOf(DeploymentFiles.service("balancer").get("volumes")))
+                .contains("./balancer/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro");
+        assertThat(String.valueOf(DeploymentFiles.service("balancer").get("image"))).startsWith("haproxy:2.6");
+        String gamePort = DeploymentFiles.applicationDefault("servercore.listener.port");
+        assertThat(config).contains("mode tcp").contains("bind :" + gamePort)
+                .contains("http-check send meth GET uri /actuator/health").contains("http-check expect status 200");
+        for (String gateway : GATEWAYS) {
+            assertThat(config).contains("server " + gateway + " " + gateway + ":" + gamePort + " check port "
+                    + DeploymentFiles.environment(gateway).get("SERVER_PORT"));
+            assertThat(String.valueOf(DeploymentFiles.service("balancer").get("depends_on")))
+                    .contains(gateway + "={condition=service_healthy}");
+        }
     }
 
     @Test
     void theProfilesNamedInComposeExistInApplicationYml() throws Exception {
         assertThat(DeploymentFiles.applicationDefault("spring.profiles.default")).isEqualTo("server");
-        assertThat(DeploymentFiles.environment("server")).containsEntry("SPRING_PROFILES_ACTIVE", "server");
+        for (String gateway : GATEWAYS) {
+            assertThat(DeploymentFiles.environment(gateway)).containsEntry("SPRING_PROFILES_ACTIVE", "server");
+        }
         assertThat(DeploymentFiles.environment("dummyclient")).containsEntry("SPRING_PROFILES_ACTIVE", "dummyclient");
         Map<String, Object> dummyclient = DeploymentFiles.profileDocument("dummyclient");
         assertThat(dummyclient).as("a dummyclient document in application.yml").isNotNull();
@@ -44,25 +84,29 @@ class ComposeFileTest {
     @Test
     void everyEnvironmentVariableInComposeIsARealProperty() throws Exception {
         Set<String> known = DeploymentFiles.propertiesAsEnvironmentVariables();
-        assertThat(known).as("our own metadata is on the classpath").contains("SERVERCORE_DUMMYCLIENT_BODYSIZE");
-        for (String service : List.of("server", "dummyclient")) {
+        assertThat(known).as("our own metadata is on the classpath").contains("SERVERCORE_DUMMYCLIENT_BODYSIZE")
+                .contains("SERVERCORE_CLUSTER_BACKPLANE").as("and Spring Boot's").contains("SPRING_DATA_REDIS_HOST");
+        for (String service : List.of("gateway-1", "gateway-2", "dummyclient")) {
             assertThat(DeploymentFiles.environment(service).keySet()).as(service).allSatisfy(
                     variable -> assertThat(known).as("%s sets %s", service, variable).contains(variable));
         }
     }
 
     @Test
-    void theDummyClientPointsAtTheServerServiceWaitsForItsHealthAndScales() throws Exception {
+    void theDummyClientDrivesRoomsThroughTheBalancerAndScales() throws Exception {
         Map<String, String> env = DeploymentFiles.environment("dummyclient");
-        assertThat(env).containsEntry("SERVERCORE_CONNECTOR_HOST", "server")
+        assertThat(env).containsEntry("SERVERCORE_CONNECTOR_HOST", "balancer")
                 .containsEntry("SERVERCORE_CONNECTOR_PORT", DeploymentFiles.applicationDefault("servercore.listener.port"))
+                .containsEntry("SERVERCORE_DUMMYCLIENT_SCENARIO", "move")
                 .containsEntry("SERVERCORE_DUMMYCLIENT_CONTINUOUS", "true")
                 .containsEntry("SERVER_PORT", "8081");
         Map<String, Object> dummyclient = DeploymentFiles.service("dummyclient");
         assertThat(dummyclient).doesNotContainKeys("ports", "container_name");
-        assertThat(String.valueOf(dummyclient.get("depends_on"))).contains("server").contains("service_healthy");
-        assertThat(String.valueOf(dummyclient.get("image"))).isEqualTo(String.valueOf(
-                DeploymentFiles.service("server").get("image")));
+        assertThat(String.valueOf(dummyclient.get("depends_on"))).contains("balancer");
+        for (String gateway : GATEWAYS) {
+            assertThat(String.valueOf(DeploymentFiles.service(gateway).get("image")))
+                    .isEqualTo(String.valueOf(dummyclient.get("image")));
+        }
     }
 
     @Test
@@ -79,7 +123,8 @@ class ComposeFileTest {
 
     @SuppressWarnings("unchecked")
     static List<String> healthcheckCommand() throws Exception {
-        Map<String, Object> healthcheck = (Map<String, Object>) DeploymentFiles.service("server").get("healthcheck");
+        Map<String, Object> healthcheck = (Map<String, Object>) DeploymentFiles.service("gateway-1").get("healthcheck");
+        assertThat(DeploymentFiles.service("gateway-2").get("healthcheck")).isEqualTo(healthcheck);
         List<String> test = (List<String>) healthcheck.get("test");
         assertThat(test.get(0)).isEqualTo("CMD");
         return test.subList(1, test.size());
@@ -92,7 +137,7 @@ class ComposeFileTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> jobs = (List<Map<String, Object>>) config.get("scrape_configs");
         assertThat(jobs).hasSize(2).allSatisfy(job -> assertThat(job.get("metrics_path")).isEqualTo("/actuator/prometheus"));
-        assertThat(String.valueOf(jobs.get(0).get("static_configs"))).contains("server:8080");
+        assertThat(String.valueOf(jobs.get(0).get("static_configs"))).contains("targets=[gateway-1:8080, gateway-2:8080]");
         String dummyclients = String.valueOf(jobs.get(1).get("dns_sd_configs"));
         assertThat(dummyclients).contains("names=[dummyclient]").contains("port=8081");
         assertThat(String.valueOf(DeploymentFiles.service("prometheus").get("volumes")))
@@ -120,7 +165,11 @@ class ComposeFileTest {
                 "servercore_sessions_opened_total", "servercore_sessions_closed_total",
                 "servercore_bytes_received_bytes_total", "servercore_bytes_sent_bytes_total",
                 "servercore_packets_received_total", "servercore_packets_sent_total",
-                "servercore_dummyclient_rtt_seconds_bucket", "jvm_memory_used_bytes", "jvm_threads_live_threads");
+                "servercore_dummyclient_rtt_seconds_bucket", "jvm_memory_used_bytes", "jvm_threads_live_threads",
+                "servercore_cluster_nodes", "servercore_cluster_backplane_up",
+                "servercore_cluster_messages_published_total", "servercore_cluster_messages_received_total",
+                "servercore_cluster_messages_dropped_total", "servercore_cluster_delivery_latency_seconds",
+                "servercore_dummyclient_seen_seconds_bucket");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,7 @@ import java.util.stream.Stream;
 import dev.servercore.testsupport.Actuator;
 import dev.servercore.testsupport.AppProcess;
 import dev.servercore.testsupport.Await;
+import dev.servercore.testsupport.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.FileSystemUtils;
@@ -27,11 +29,12 @@ import static dev.servercore.deploy.DeploymentFiles.ROOT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What {@code docker compose up} runs, without a Docker engine: the packaged jar, extracted and laid out
- * as the Dockerfile does, started as the image's ENTRYPOINT with the JDK_JAVA_OPTIONS of its ENV, once
- * with the {@code server} service's environment and once with the {@code dummyclient}'s. Only what
- * cannot be the same on a shared test machine differs: the fixed ports become free ones, and the host
- * name {@code server} becomes 127.0.0.1. Runs after {@code package} (failsafe).
+ * What {@code docker compose up} runs, without a Docker engine: a real redis-server, the packaged jar
+ * extracted and laid out as the Dockerfile does and started as the image's ENTRYPOINT with the
+ * JDK_JAVA_OPTIONS of its ENV, once per gateway service's environment, the real HAProxy on
+ * balancer/haproxy.cfg, and the dummy client's service through it. Only what cannot be the same on a
+ * shared test machine differs: the fixed ports become free ones, and the service names 127.0.0.1. Runs
+ * after {@code package} (failsafe).
  */
 class ComposeRunIT {
 
@@ -42,65 +45,135 @@ class ComposeRunIT {
     Path work;
 
     @Test
-    void theServerAndDummyClientServicesRunAsComposeStartsThemAndTheirMetricsAreSound() throws Exception {
+    void theClusterRunsAsComposeStartsItAndItsMetricsAreSound() throws Exception {
         Path image = buildImageLayout();
         List<String> entrypoint = dockerfileEntrypoint();
         String javaOptions = dockerfileEnv("JDK_JAVA_OPTIONS");
         List<String> command = new ArrayList<>(entrypoint);
         command.set(0, imageJava());
 
-        int gamePort = freePort();
-        int serverHttpPort = freePort();
+        try (RedisServer redis = RedisServer.start()) {
+            Map<String, Integer> httpPorts = new LinkedHashMap<>();
+            Map<String, Integer> gamePorts = new LinkedHashMap<>();
+            Map<String, AppProcess> gateways = new LinkedHashMap<>();
+            try {
+                for (String gateway : ComposeFileTest.GATEWAYS) {
+                    Map<String, String> env = new HashMap<>(DeploymentFiles.environment(gateway));
+                    gamePorts.put(gateway, freePort());
+                    httpPorts.put(gateway, freePort());
+                    env.put("SERVERCORE_LISTENER_PORT", String.valueOf(gamePorts.get(gateway)));
+                    env.put("SERVER_PORT", String.valueOf(httpPorts.get(gateway)));
+                    assertThat(env.put("SPRING_DATA_REDIS_HOST", "127.0.0.1")).isEqualTo("redis");
+                    env.put("SPRING_DATA_REDIS_PORT", String.valueOf(redis.port()));
+                    env.put("JDK_JAVA_OPTIONS", javaOptions);
+                    gateways.put(gateway, AppProcess.run(command, image, env));
+                }
+                for (var gateway : gateways.entrySet()) {
+                    AppProcess process = gateway.getValue();
+                    process.awaitLine(gateway.getKey() + " listening", STARTUP, l -> l.contains("Listening on"));
+                    assertThat(process.output()).contains("Picked up JDK_JAVA_OPTIONS: " + javaOptions);
+                    awaitHealthy("compose's healthcheck of " + gateway.getKey(),
+                            composeHealthcheck(httpPorts.get(gateway.getKey())), Map.of());
+                }
+                awaitHealthy("the image's HEALTHCHECK (gateway-1)", dockerfileHealthcheck(),
+                        Map.of("SERVER_PORT", String.valueOf(httpPorts.get("gateway-1"))));
+
+                int balancerPort = freePort();
+                try (AppProcess balancer = AppProcess.run(List.of("haproxy", "-db", "-f",
+                        balancerConfig(balancerPort, gamePorts, httpPorts).toString()), null, Map.of())) {
+                    Await.until("the balancer's port", Duration.ofSeconds(20), () -> isOpen(balancerPort));
+                    runDummyClient(command, image, javaOptions, balancerPort, httpPorts);
+                }
+            } finally {
+                for (var gateway : gateways.entrySet()) {
+                    gateway.getValue().terminate();
+                    assertThat(gateway.getValue().awaitExit(Duration.ofSeconds(30)))
+                            .as(gateway.getValue().output()).isZero();
+                    gateway.getValue().close();
+                }
+            }
+            assertThat(runHealthcheck(dockerfileHealthcheck(),
+                    Map.of("SERVER_PORT", String.valueOf(httpPorts.get("gateway-1")))))
+                    .as("the HEALTHCHECK fails once the gateway is gone").isNotZero();
+        }
+    }
+
+    /** The dummy client through the balancer: its sessions land on both gateways, and rooms span them. */
+    private void runDummyClient(List<String> command, Path image, String javaOptions, int balancerPort,
+            Map<String, Integer> httpPorts) throws Exception {
         int clientHttpPort = freePort();
-        Map<String, String> serverEnv = new HashMap<>(DeploymentFiles.environment("server"));
-        serverEnv.put("SERVERCORE_LISTENER_PORT", String.valueOf(gamePort));
-        serverEnv.put("SERVER_PORT", String.valueOf(serverHttpPort));
-        serverEnv.put("JDK_JAVA_OPTIONS", javaOptions);
         Map<String, String> clientEnv = new HashMap<>(DeploymentFiles.environment("dummyclient"));
-        assertThat(clientEnv.put("SERVERCORE_CONNECTOR_HOST", "127.0.0.1")).isEqualTo("server");
-        clientEnv.put("SERVERCORE_CONNECTOR_PORT", String.valueOf(gamePort));
+        assertThat(clientEnv.put("SERVERCORE_CONNECTOR_HOST", "127.0.0.1")).isEqualTo("balancer");
+        clientEnv.put("SERVERCORE_CONNECTOR_PORT", String.valueOf(balancerPort));
         clientEnv.put("SERVER_PORT", String.valueOf(clientHttpPort));
         clientEnv.put("JDK_JAVA_OPTIONS", javaOptions);
         int sessions = Integer.parseInt(clientEnv.get("SERVERCORE_DUMMYCLIENT_SESSIONS"));
+        Actuator one = new Actuator(httpPorts.get("gateway-1"));
+        Actuator two = new Actuator(httpPorts.get("gateway-2"));
+        try (AppProcess client = AppProcess.run(command, image, clientEnv)) {
+            Await.until("the dummy client's " + sessions + " sessions spread over both gateways", STARTUP, () ->
+                    one.metric("servercore.sessions.active", "role:server")
+                            + two.metric("servercore.sessions.active", "role:server") == sessions);
+            assertThat(one.metric("servercore.sessions.active", "role:server")).as("gateway-1's share").isPositive();
+            assertThat(two.metric("servercore.sessions.active", "role:server")).as("gateway-2's share").isPositive();
+            Actuator dummy = new Actuator(clientHttpPort);
+            Await.until("moves crossing between the gateways", Duration.ofSeconds(30), () ->
+                    one.metric("servercore.cluster.messages.received") > 0
+                            && two.metric("servercore.cluster.messages.received") > 0
+                            && dummy.metric("servercore.dummyclient.room.received") > 0);
+            assertThat(one.metric("servercore.cluster.nodes")).isEqualTo(2);
+            assertThat(dummy.metric("servercore.dummyclient.room.out_of_place")).isZero();
+            awaitHealthy("the image's HEALTHCHECK (dummy client)", dockerfileHealthcheck(),
+                    Map.of("SERVER_PORT", String.valueOf(clientHttpPort)));
 
-        try (AppProcess server = AppProcess.run(command, image, serverEnv)) {
-            server.awaitLine("the server listening", STARTUP, l -> l.contains("Listening on"));
-            assertThat(server.output()).contains("Picked up JDK_JAVA_OPTIONS: " + javaOptions);
-            awaitHealthy("compose's server healthcheck", composeHealthcheck(serverHttpPort), Map.of());
-            awaitHealthy("the image's HEALTHCHECK (server)", dockerfileHealthcheck(),
-                    Map.of("SERVER_PORT", String.valueOf(serverHttpPort)));
-
-            try (AppProcess client = AppProcess.run(command, image, clientEnv)) {
-                Actuator serverActuator = new Actuator(serverHttpPort);
-                Await.until("the dummy client's " + sessions + " sessions on the server", STARTUP, () ->
-                        serverActuator.metric("servercore.sessions.active", "role:server") == sessions);
-                double bytes = serverActuator.metric("servercore.bytes.received", "role:server");
-                Await.until("bytes flowing", Duration.ofSeconds(20),
-                        () -> serverActuator.metric("servercore.bytes.received", "role:server") > bytes);
-                assertThat(serverActuator.metric("servercore.packets.sent", "role:server")).isPositive();
-                awaitHealthy("the image's HEALTHCHECK (dummy client)", dockerfileHealthcheck(),
-                        Map.of("SERVER_PORT", String.valueOf(clientHttpPort)));
-
-                Files.createDirectories(SCRAPES);
-                Set<String> exported = new HashSet<>();
-                for (var scrape : Map.of("server", serverHttpPort, "dummyclient", clientHttpPort).entrySet()) {
-                    var response = new Actuator(scrape.getValue()).get("/actuator/prometheus");
-                    assertThat(response.statusCode()).isEqualTo(200);
-                    assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
-                    Files.writeString(SCRAPES.resolve(scrape.getKey() + ".prom"), response.body());
-                    exported.addAll(PrometheusText.sampleNames(response.body()));
-                }
-                assertThat(DeploymentFiles.dashboardMetricNames()).as("metrics the dashboard reads")
-                        .allSatisfy(name -> assertThat(exported).as("exported series").contains(name));
-
-                client.terminate(); // docker stop
-                assertThat(client.awaitExit(Duration.ofSeconds(30))).as(client.output()).isZero();
+            Files.createDirectories(SCRAPES);
+            Set<String> exported = new HashSet<>();
+            Map<String, Integer> scrapes = new LinkedHashMap<>(httpPorts);
+            scrapes.put("dummyclient", clientHttpPort);
+            for (var scrape : scrapes.entrySet()) {
+                var response = new Actuator(scrape.getValue()).get("/actuator/prometheus");
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+                Files.writeString(SCRAPES.resolve(scrape.getKey() + ".prom"), response.body());
+                exported.addAll(PrometheusText.sampleNames(response.body()));
             }
-            server.terminate();
-            assertThat(server.awaitExit(Duration.ofSeconds(30))).as(server.output()).isZero();
+            assertThat(DeploymentFiles.dashboardMetricNames()).as("metrics the dashboard reads")
+                    .allSatisfy(name -> assertThat(exported).as("exported series").contains(name));
+
+            client.terminate(); // docker stop
+            assertThat(client.awaitExit(Duration.ofSeconds(30))).as(client.output()).isZero();
         }
-        assertThat(runHealthcheck(dockerfileHealthcheck(), Map.of("SERVER_PORT", String.valueOf(serverHttpPort))))
-                .as("the HEALTHCHECK fails once the server is gone").isNotZero();
+    }
+
+    /**
+     * balancer/haproxy.cfg as compose mounts it, with what only compose's network can give replaced: the
+     * gateways' names (and Docker's DNS) by loopback and their free ports, the bound port by a free one.
+     */
+    private Path balancerConfig(int port, Map<String, Integer> gamePorts, Map<String, Integer> httpPorts)
+            throws IOException {
+        String config = Files.readString(ROOT.resolve("balancer/haproxy.cfg"));
+        Map<String, String> replacements = new LinkedHashMap<>();
+        replacements.put("bind :7777", "bind 127.0.0.1:" + port);
+        replacements.put(" resolvers docker inter", " inter");
+        for (String gateway : ComposeFileTest.GATEWAYS) {
+            replacements.put(gateway + ":7777 check port 8080",
+                    "127.0.0.1:" + gamePorts.get(gateway) + " check port " + httpPorts.get(gateway));
+        }
+        for (var replacement : replacements.entrySet()) {
+            assertThat(config).contains(replacement.getKey());
+            config = config.replace(replacement.getKey(), replacement.getValue());
+        }
+        Path file = work.resolve("haproxy.cfg");
+        Files.writeString(file, config);
+        return file;
+    }
+
+    private static boolean isOpen(int port) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** target/servercore-*.jar extracted as the Dockerfile does, its four layers copied into one directory. */
