@@ -5,6 +5,7 @@
 #   RUNS=1 bench/run.sh          one run
 #   bench/run.sh generator-check how hard each client drives the reference server (is the generator the limit?)
 #   bench/run.sh move            rooms: 10 rooms x 100 sessions moving 10/s, the tick's batching on and off
+#   bench/run.sh cluster         rooms across two gateway nodes on Redis, beside one node (bench/cluster.sh)
 #
 # Settings (environment): RUNS (3), WARMUP (5s), DURATION (10s), BENCH_JAVA (a JDK 25 if there is one),
 # SERVER_JAVA_OPTS (JVM options of both servers, default none), SCENARIOS ("echo100 echo1000 chat idle max"),
@@ -225,6 +226,12 @@ if [ "${1:-}" = move ]; then
           ((c1 - c0) / hz) * 1e6 / (e * s), p50, p99, r }' | tee -a "$OUT/move.txt"
     done
   done
+  exit 0
+fi
+
+if [ "${1:-}" = cluster ]; then
+  # shellcheck source=bench/cluster.sh
+  source "$ROOT/bench/cluster.sh"
   exit 0
 fi
 

@@ -37,10 +37,13 @@ public final class DummyClientProperties {
     @DecimalMin("0.1")
     @DecimalMax("1000")
     private final double moveRate;
-    /** chat: chats per second of each session. */
+    /** chat: chats per second of each session that chats. */
     @DecimalMin("0.1")
     @DecimalMax("1000")
     private final double chatRate;
+    /** chat: how many sessions chat (the first ones; the others only listen); 0 means every session. */
+    @Min(0)
+    private final int senders;
     /** Sessions opened to the server. */
     @Min(1)
     private final int sessions;
@@ -74,6 +77,7 @@ public final class DummyClientProperties {
             @DefaultValue("10") int rooms,
             @DefaultValue("10") double moveRate,
             @DefaultValue("1") double chatRate,
+            @DefaultValue("0") int senders,
             @DefaultValue("10") int sessions,
             @DefaultValue("0s") Duration duration,
             @DefaultValue("8") int window,
@@ -87,6 +91,7 @@ public final class DummyClientProperties {
         this.rooms = rooms;
         this.moveRate = moveRate;
         this.chatRate = chatRate;
+        this.senders = senders;
         this.sessions = sessions;
         this.duration = duration;
         this.window = window;
@@ -117,6 +122,15 @@ public final class DummyClientProperties {
 
     public double getChatRate() {
         return chatRate;
+    }
+
+    public int getSenders() {
+        return senders;
+    }
+
+    /** Whether the session of that index chats (chat scenario). */
+    public boolean isSender(int index) {
+        return senders == 0 || index < senders;
     }
 
     public int getSessions() {

@@ -3,6 +3,7 @@ package dev.servercore.dummyclient;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import dev.servercore.core.CloseReason;
 import dev.servercore.core.PacketSession;
@@ -24,18 +25,20 @@ import dev.servercore.protocol.Welcome;
 final class RoomDummySession extends PacketSession {
 
     private static final int RING = 4096;
+    /** Moves of other members timed (from their send to this session seeing them): one in this many. */
+    private static final int SAMPLE_OTHERS = 8;
 
     private final RoomTraffic traffic;
     private final int index;
     private final String room;
-    private final long[] sentAt = new long[RING];
+    private final AtomicLongArray sentAt = new AtomicLongArray(RING);
     private volatile long sessionId;
     private volatile int movesSent;
     private volatile int lastSeen = -1;
 
     RoomDummySession(RoomTraffic traffic) {
         this.traffic = traffic;
-        this.index = traffic.nextIndex();
+        this.index = traffic.nextIndex(this);
         this.room = traffic.roomOf(index);
     }
 
@@ -68,6 +71,9 @@ final class RoomDummySession extends PacketSession {
                         seenOwn(x, y, now);
                     } else if (!traffic.isMember(room, id)) {
                         traffic.outOfPlace.increment();
+                    } else if (x % SAMPLE_OTHERS == 0) {
+                        long sent = traffic.moveSentAt(y, x);
+                        traffic.delivered(id, sessionId, sent == 0 ? 0 : now - sent);
                     }
                 }
             }
@@ -77,7 +83,11 @@ final class RoomDummySession extends PacketSession {
                 if (!traffic.isMember(room, chat.senderSessionId())) {
                     traffic.outOfPlace.increment();
                 } else {
-                    traffic.latency(now - Long.parseLong(chat.text()));
+                    long nanos = now - Long.parseLong(chat.text());
+                    traffic.latency(nanos);
+                    if (chat.senderSessionId() != sessionId) {
+                        traffic.delivered(chat.senderSessionId(), sessionId, nanos);
+                    }
                 }
             }
             default -> {
@@ -94,23 +104,33 @@ final class RoomDummySession extends PacketSession {
         }
         if (seq > lastSeen) {
             lastSeen = seq;
-            traffic.latency(now - sentAt[seq % RING]);
+            traffic.latency(now - sentAt.get(seq % RING));
         }
     }
 
     /** From the driver's thread. */
     void move() {
         int seq = movesSent;
-        sentAt[seq % RING] = System.nanoTime();
+        sentAt.set(seq % RING, System.nanoTime());
         movesSent = seq + 1;
         traffic.sent.increment();
         send(new Move(seq, index).encode());
+    }
+
+    /** When move {@code seq} was sent, or 0 if it was not, or too long ago to be remembered. */
+    long sentAt(int seq) {
+        int sent = movesSent;
+        return seq >= 0 && seq < sent && seq > sent - RING ? sentAt.get(seq % RING) : 0;
     }
 
     void chat() {
         traffic.sent.increment();
         traffic.chatSent(room);
         send(new ChatRequest(Long.toString(System.nanoTime())).encode());
+    }
+
+    int index() {
+        return index;
     }
 
     boolean isJoined() {

@@ -34,13 +34,8 @@ final class RoomScenario {
      */
     void runContinuously(java.util.function.Supplier<List<RoomDummySession>> sessions) throws InterruptedException {
         boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
-        double rate = move ? properties.getMoveRate() : properties.getChatRate();
-        long periodMicros = Math.max(1, Math.round(1_000_000 / rate));
-        ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "dummyclient-" + (move ? "mover" : "chatter"));
-            thread.setDaemon(true);
-            return thread;
-        });
+        long periodMicros = periodMicros(move);
+        ScheduledExecutorService driver = driver(move);
         traffic.measuring(true);
         try {
             driver.scheduleAtFixedRate(() -> {
@@ -48,7 +43,7 @@ final class RoomScenario {
                     if (session.isJoined() && session.isConnected()) {
                         if (move) {
                             session.move();
-                        } else {
+                        } else if (properties.isSender(session.index())) {
                             session.chat();
                         }
                     }
@@ -70,6 +65,20 @@ final class RoomScenario {
         }
     }
 
+    /** Each session's period between moves (or chats). */
+    private long periodMicros(boolean move) {
+        double rate = move ? properties.getMoveRate() : properties.getChatRate();
+        return Math.max(1, Math.round(1_000_000 / rate));
+    }
+
+    private static ScheduledExecutorService driver(boolean move) {
+        return Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "dummyclient-" + (move ? "mover" : "chatter"));
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     /** Runs it on the connected sessions; returns whether it passed, after logging the summary. */
     boolean run(List<RoomDummySession> sessions, String wireFigures) throws InterruptedException {
         boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
@@ -80,13 +89,8 @@ final class RoomScenario {
         } else {
             traffic.freezeMembers();
         }
-        double rate = move ? properties.getMoveRate() : properties.getChatRate();
-        long periodMicros = Math.max(1, Math.round(1_000_000 / rate));
-        ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "dummyclient-" + (move ? "mover" : "chatter"));
-            thread.setDaemon(true);
-            return thread;
-        });
+        long periodMicros = periodMicros(move);
+        ScheduledExecutorService driver = driver(move);
         long start = System.nanoTime();
         long sentBefore = 0;
         long receivedBefore = 0;
@@ -102,7 +106,7 @@ final class RoomScenario {
                     for (int i = current; i < sessions.size(); i += slices) {
                         if (move) {
                             sessions.get(i).move();
-                        } else {
+                        } else if (properties.isSender(sessions.get(i).index())) {
                             sessions.get(i).chat();
                         }
                     }
@@ -129,7 +133,8 @@ final class RoomScenario {
             long unseen = sessions.stream().filter(s -> !s.sawItsLastMove()).count();
             outcome = String.format(Locale.ROOT, "moves_sent=%d moves_per_s=%.1f entries_received=%d entries_per_s=%.1f %s "
                     + "sessions_with_unseen_moves=%d", sent, sent / Math.max(seconds, 1e-9), received,
-                    received / Math.max(seconds, 1e-9), traffic.latencyFigures("move_to_seen"), unseen);
+                    received / Math.max(seconds, 1e-9), traffic.latencyFigures("move_to_seen"), unseen)
+                    + " " + traffic.nodeFigures();
         } else {
             delivered = DummyClient.await(() -> traffic.received.sum() >= traffic.expectedChatDeliveries(),
                     properties.getTimeout());
@@ -137,7 +142,7 @@ final class RoomScenario {
             long total = traffic.received.sum();
             outcome = String.format(Locale.ROOT, "chats_sent=%d deliveries=%d deliveries_per_s=%.1f expected_total=%d "
                     + "received_total=%d losses=%d %s", sent, received, received / Math.max(seconds, 1e-9), expected,
-                    total, Math.max(0, expected - total), traffic.latencyFigures("delivery"));
+                    total, Math.max(0, expected - total), traffic.latencyFigures("delivery")) + " " + traffic.nodeFigures();
             delivered = delivered && total == expected;
         }
         boolean ok = joined && delivered && traffic.isClean();

@@ -33,6 +33,10 @@ final class RoomTraffic {
     final LongAdder errors = new LongAdder();
     final LongAdder unexpectedDisconnects = new LongAdder();
     private final Recorder latencies = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    /** Delivery to another member, by whether both sessions are on one gateway node (their id's slot). */
+    private final Recorder sameNode = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private final Recorder crossNode = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private final Map<Integer, RoomDummySession> byIndex = new ConcurrentHashMap<>();
     private volatile boolean measuring;
     private volatile Map<String, int[]> frozenMembers;
     private final Timer seen;
@@ -51,8 +55,27 @@ final class RoomTraffic {
     }
 
     /** The next session's number, and with it its room. */
-    int nextIndex() {
-        return sessions.getAndIncrement();
+    int nextIndex(RoomDummySession session) {
+        int index = sessions.getAndIncrement();
+        byIndex.put(index, session);
+        return index;
+    }
+
+    /** When the session of that index sent its move {@code seq} (System.nanoTime), or 0 if unknown. */
+    long moveSentAt(int index, int seq) {
+        RoomDummySession mover = byIndex.get(index);
+        return mover == null ? 0 : mover.sentAt(seq);
+    }
+
+    /**
+     * A chat or move of {@code senderId} reached {@code receiverId} after {@code nanos}. In a cluster a
+     * session id carries its node's slot (id >>> 24): the two are on one node when their slots match.
+     */
+    void delivered(long senderId, long receiverId, long nanos) {
+        if (measuring && nanos > 0) {
+            long micros = Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), TimeUnit.SECONDS.toMicros(60));
+            ((senderId >>> 24) == (receiverId >>> 24) ? sameNode : crossNode).recordValue(micros);
+        }
     }
 
     String roomOf(int index) {
@@ -117,12 +140,24 @@ final class RoomTraffic {
     void measuring(boolean on) {
         if (on) {
             latencies.reset();
+            sameNode.reset();
+            crossNode.reset();
         }
         measuring = on;
     }
 
     boolean isClean() {
         return outOfPlace.sum() == 0 && errors.sum() == 0 && unexpectedDisconnects.sum() == 0;
+    }
+
+    /** Delivery to other members, sessions on the same node and on another node apart (cluster runs). */
+    String nodeFigures() {
+        Histogram same = sameNode.getIntervalHistogram();
+        Histogram cross = crossNode.getIntervalHistogram();
+        return String.format(Locale.ROOT, "same_node_n=%d same_node_p50_us=%d same_node_p99_us=%d cross_node_n=%d "
+                + "cross_node_p50_us=%d cross_node_p99_us=%d", same.getTotalCount(), same.getValueAtPercentile(50),
+                same.getValueAtPercentile(99), cross.getTotalCount(), cross.getValueAtPercentile(50),
+                cross.getValueAtPercentile(99));
     }
 
     String latencyFigures(String name) {
