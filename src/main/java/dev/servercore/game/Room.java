@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.servercore.core.Session;
+import dev.servercore.core.Sessions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -123,9 +124,7 @@ public final class Room {
             execute(() -> broadcastNow(frame));
             return;
         }
-        for (Session member : members) {
-            member.send(frame);
-        }
+        Sessions.sendAll(members, frame);
     }
 
     /** State of the game's own for this room; inside its jobs only. */
@@ -214,9 +213,7 @@ public final class Room {
         }
         gathered.clear();
         gatheredBytes = 0;
-        for (Session member : members) {
-            member.send(batch);
-        }
+        Sessions.sendAll(members, batch); // one task per event loop, which writes to all its members in one go
     }
 
     /** A job of this room: the session becomes a member. */
