@@ -6,6 +6,7 @@
 #   bench/run.sh generator-check how hard each client drives the reference server (is the generator the limit?)
 #   bench/run.sh move            rooms: 10 rooms x 100 sessions moving 10/s, the tick's batching on and off
 #   bench/run.sh cluster         rooms across two gateway nodes on Redis, beside one node (bench/cluster.sh)
+#   bench/run.sh move-floor      the same batched load's system calls alone, from a C program: the kernel's floor
 #
 # Settings (environment): RUNS (3), WARMUP (5s), DURATION (10s), BENCH_JAVA (a JDK 25 if there is one),
 # SERVER_JAVA_OPTS (JVM options of both servers, default none), SCENARIOS ("echo100 echo1000 chat idle max"),
@@ -172,6 +173,29 @@ if [ "${1:-}" = generator-check ]; then
     --servercore.dummyclient.warmup="$WARMUP" --servercore.dummyclient.duration="$DURATION" 2>&1 \
     | grep 'Dummy client summary' | tee "$OUT/check-dummyclient.txt"
   stop_server
+  exit 0
+fi
+
+if [ "${1:-}" = move-floor ]; then
+  # What the kernel alone charges the server for the batched move load (loopback TCP runs the receiver's side of
+  # each segment in the sender's system call): bench/cgen/move_floor.c, pinned like the servers, 1000 sessions,
+  # 20 ticks/s, one 603 B write per member per tick (an S_Moves of 50 entries), 10 moves/s of 12 B per session.
+  # CPU/entry = its CPU / the 1M entries/s the batched run delivers; with WRITES_ONLY=1 no moves are sent.
+  gcc -O2 -Wall -o bench/target/move_floor bench/cgen/move_floor.c
+  rate=$([ "${WRITES_ONLY:-0}" = 1 ] && echo 0 || echo 10)
+  for run in $(seq 1 "$RUNS"); do
+    port=$((20000 + RANDOM % 20000))
+    $SERVER_PIN bench/target/move_floor server $port 1000 20 603 "${WARMUP%s}" "${DURATION%s}" > "$OUT/move-floor-$run.txt" &
+    floor=$!
+    sleep 0.5
+    $GENERATOR_PIN bench/target/move_floor client $port 1000 "$rate" 12 $(( ${WARMUP%s} + ${DURATION%s} + 2 )) &
+    gen=$!
+    wait $floor; kill $gen 2>/dev/null || true; wait $gen 2>/dev/null || true
+    awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      printf "floor run %s: writes/s %s reads/s %s epoll_waits/s %s CPU %.3f core (sys %.3f) = %.3f us per entry\n", \
+        run, v["writes_per_s"], v["reads_per_s"], v["epoll_waits_per_s"], v["cpu_core"], v["cpu_sys"], v["cpu_core"] }' \
+      run="$run" "$OUT/move-floor-$run.txt" | tee -a "$OUT/move-floor.txt"
+  done
   exit 0
 fi
 

@@ -249,14 +249,11 @@ final class SessionConnection extends TcpNioConnection {
             flushLater();
             return true;
         }
-        long queued = inboxBytes.addAndGet(data.length);
-        if (queued + outboundPublished > settings.sendQueueLimit()) {
-            inboxBytes.addAndGet(-data.length);
-            overflow(queued + outboundPublished);
+        int offered = offer(data);
+        if (offered == REFUSED) {
             return false;
         }
-        inbox.offer(data);
-        if (drainScheduled.compareAndSet(false, true)) {
+        if (offered == QUEUED_DRAIN_DUE) {
             try {
                 loop.execute(this::drainAndFlush);
             } catch (RejectedExecutionException stopped) {
@@ -264,6 +261,36 @@ final class SessionConnection extends TcpNioConnection {
             }
         }
         return close.get() == null; // closed meanwhile: the bytes may not go out
+    }
+
+    /** {@link #offer}: refused (closing, or over the queue limit). */
+    static final int REFUSED = 0;
+    /** {@link #offer}: queued; a drain of the inbox is already on its way to the loop. */
+    static final int QUEUED = 1;
+    /** {@link #offer}: queued; the caller must have {@link #drainAndFlush} run on the loop (once). */
+    static final int QUEUED_DRAIN_DUE = 2;
+
+    /**
+     * From a thread other than the loop: the bytes join the inbox (in order with this thread's other sends),
+     * and the caller learns whether it must see to the drain: several connections of one loop are then drained
+     * by one task ({@link Sessions#sendAll}) rather than one task and one wake-up check each.
+     */
+    int offer(byte[] data) {
+        if (close.get() != null) {
+            return REFUSED;
+        }
+        long queued = inboxBytes.addAndGet(data.length);
+        if (queued + outboundPublished > settings.sendQueueLimit()) {
+            inboxBytes.addAndGet(-data.length);
+            overflow(queued + outboundPublished);
+            return REFUSED;
+        }
+        inbox.offer(data);
+        return drainScheduled.compareAndSet(false, true) ? QUEUED_DRAIN_DUE : QUEUED;
+    }
+
+    EventLoop loop() {
+        return loop;
     }
 
     private void overflow(long queued) {
@@ -300,7 +327,8 @@ final class SessionConnection extends TcpNioConnection {
         outboundPublished = outboundBytes;
     }
 
-    private void drainAndFlush() {
+    /** On the loop: the drain that {@link #offer} asked for. */
+    void drainAndFlush() {
         drainScheduled.set(false);
         flush();
     }

@@ -33,13 +33,7 @@ public final class SessionRegistry {
 
     /** Queues one encoded frame (or raw bytes) to every open session; the array is shared, not copied. */
     public int broadcast(byte[] data) {
-        int reached = 0;
-        for (Session session : sessions.values()) {
-            if (session.send(data)) {
-                reached++;
-            }
-        }
-        return reached;
+        return Sessions.sendAll(sessions.values(), data);
     }
 
     long queuedBytes() {

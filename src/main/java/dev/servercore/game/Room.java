@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.servercore.core.Session;
+import dev.servercore.core.Sessions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -138,11 +139,9 @@ public final class Room {
         rooms.backplane().publish(name, frame);
     }
 
-    /** In a job of the room: this node's members get the frames (one send each, the array shared). */
+    /** In a job of the room: this node's members get the frames (one task per event loop; the array shared). */
     void sendToMembers(byte[] frames) {
-        for (Session member : members) {
-            member.send(frames);
-        }
+        Sessions.sendAll(members, frames);
     }
 
     /** State of the game's own for this room; inside its jobs only. */

@@ -1,5 +1,8 @@
 package dev.servercore.bench;
 
+import dev.servercore.protocol.ChatMessage;
+import dev.servercore.protocol.ChatRequest;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -63,7 +66,7 @@ final class ChatScenario {
                 return;
             }
             long now = System.nanoTime();
-            ByteBuf b = Proto.frame(ctx.alloc(), Proto.C_CHAT, TEXT_LENGTH);
+            ByteBuf b = Proto.frame(ctx.alloc(), ChatRequest.ID, TEXT_LENGTH);
             b.writeByte('c');
             writeHex(b, index, 8);
             writeHex(b, seq++, 8);
@@ -76,7 +79,7 @@ final class ChatScenario {
 
         @Override
         void onPacket(ChannelHandlerContext ctx, int packetId, ByteBuf in, int off, int len) {
-            if (packetId != Proto.S_CHAT) {
+            if (packetId != ChatMessage.ID) {
                 ls.unexpectedPackets++;
                 return;
             }

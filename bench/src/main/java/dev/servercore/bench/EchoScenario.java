@@ -1,5 +1,8 @@
 package dev.servercore.bench;
 
+import dev.servercore.core.Frames;
+import dev.servercore.protocol.Echo;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import org.HdrHistogram.Histogram;
@@ -40,7 +43,7 @@ final class EchoScenario {
         }
 
         private void send(ChannelHandlerContext ctx, long now) {
-            ByteBuf b = Proto.frame(ctx.alloc(), Proto.ECHO, body);
+            ByteBuf b = Proto.frame(ctx.alloc(), Echo.ID, body);
             Fleet.Pattern.write(b, seed, sent, body);
             sentAt[(int) (sent % inflight)] = now;
             sent++;
@@ -49,7 +52,7 @@ final class EchoScenario {
 
         @Override
         void onPacket(ChannelHandlerContext ctx, int packetId, ByteBuf in, int off, int len) {
-            if (packetId != Proto.ECHO) {
+            if (packetId != Echo.ID) {
                 ls.unexpectedPackets++;
                 return;
             }
@@ -88,8 +91,8 @@ final class EchoScenario {
         if (port <= 0) {
             throw new IllegalArgumentException("--port is required");
         }
-        if (body < 0 || body > maxFrame - Proto.HEADER) {
-            throw new IllegalArgumentException("--body must be within 0.." + (maxFrame - Proto.HEADER));
+        if (body < 0 || body > maxFrame - Frames.HEADER_SIZE) {
+            throw new IllegalArgumentException("--body must be within 0.." + (maxFrame - Frames.HEADER_SIZE));
         }
 
         try (Fleet fleet = new Fleet(host, port, threads, maxFrame)) {

@@ -1,5 +1,8 @@
 package dev.servercore.bench;
 
+import dev.servercore.core.Frames;
+import dev.servercore.protocol.Welcome;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -288,7 +291,7 @@ final class Fleet implements AutoCloseable {
             while (in.readableBytes() >= 2) {
                 int ri = in.readerIndex();
                 int size = in.getUnsignedShortLE(ri);
-                if (size < Proto.HEADER || size > fleet.maxFrame) {
+                if (size < Frames.HEADER_SIZE || size > fleet.maxFrame) {
                     ls.protocolErrors++;
                     in.skipBytes(in.readableBytes());
                     ctx.close();
@@ -298,12 +301,12 @@ final class Fleet implements AutoCloseable {
                     return;
                 }
                 int packetId = in.getUnsignedShortLE(ri + 2);
-                if (packetId == Proto.S_WELCOME && !welcomed) {
-                    onWelcomeFrame(ctx, in, ri + Proto.HEADER, size - Proto.HEADER);
+                if (packetId == Welcome.ID && !welcomed) {
+                    onWelcomeFrame(ctx, in, ri + Frames.HEADER_SIZE, size - Frames.HEADER_SIZE);
                 } else if (!welcomed) {
                     ls.protocolErrors++; // anything before the welcome breaks the contract
                 } else {
-                    onPacket(ctx, packetId, in, ri + Proto.HEADER, size - Proto.HEADER);
+                    onPacket(ctx, packetId, in, ri + Frames.HEADER_SIZE, size - Frames.HEADER_SIZE);
                 }
                 in.readerIndex(ri + size);
             }

@@ -1,5 +1,7 @@
 package dev.servercore.bench;
 
+import dev.servercore.protocol.Echo;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import org.HdrHistogram.Histogram;
@@ -23,7 +25,7 @@ final class HoldScenario {
         }
 
         void probe() {
-            ByteBuf b = Proto.frame(ctx.alloc(), Proto.ECHO, PROBE.length);
+            ByteBuf b = Proto.frame(ctx.alloc(), Echo.ID, PROBE.length);
             b.writeBytes(PROBE);
             probeSentAt = System.nanoTime();
             ctx.writeAndFlush(b, ctx.voidPromise());
@@ -31,7 +33,7 @@ final class HoldScenario {
 
         @Override
         void onPacket(ChannelHandlerContext ctx, int packetId, ByteBuf in, int off, int len) {
-            boolean ok = packetId == Proto.ECHO && len == PROBE.length && !answered;
+            boolean ok = packetId == Echo.ID && len == PROBE.length && !answered;
             for (int i = 0; ok && i < len; i++) {
                 ok = in.getByte(off + i) == PROBE[i];
             }

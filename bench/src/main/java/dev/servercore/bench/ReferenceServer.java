@@ -1,5 +1,11 @@
 package dev.servercore.bench;
 
+import dev.servercore.core.Frames;
+import dev.servercore.protocol.ChatMessage;
+import dev.servercore.protocol.ChatRequest;
+import dev.servercore.protocol.Echo;
+import dev.servercore.protocol.Welcome;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -94,7 +100,7 @@ public final class ReferenceServer {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             sessions.add(ctx.channel());
-            ByteBuf welcome = Proto.frame(ctx.alloc(), Proto.S_WELCOME, Proto.WELCOME_BYTES.length);
+            ByteBuf welcome = Proto.frame(ctx.alloc(), Welcome.ID, Proto.WELCOME_BYTES.length);
             welcome.writeBytes(Proto.WELCOME_BYTES);
             ctx.writeAndFlush(welcome, ctx.voidPromise());
             ctx.fireChannelActive();
@@ -103,22 +109,22 @@ public final class ReferenceServer {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf frame = (ByteBuf) msg;
-            if (frame.readableBytes() < Proto.HEADER) {
+            if (frame.readableBytes() < Frames.HEADER_SIZE) {
                 frame.release();
                 ctx.close(); // size 2 or 3: protocol error
                 return;
             }
             int packetId = frame.getUnsignedShortLE(frame.readerIndex() + 2);
-            if (packetId == Proto.ECHO) {
+            if (packetId == Echo.ID) {
                 ctx.write(frame, ctx.voidPromise()); // same id, same body: the frame itself
                 return;
             }
             try {
-                if (packetId == Proto.C_CHAT) {
-                    int textLength = frame.readableBytes() - Proto.HEADER;
-                    ByteBuf chat = Proto.frame(ctx.alloc(), Proto.S_CHAT, 4 + textLength);
+                if (packetId == ChatRequest.ID) {
+                    int textLength = frame.readableBytes() - Frames.HEADER_SIZE;
+                    ByteBuf chat = Proto.frame(ctx.alloc(), ChatMessage.ID, 4 + textLength);
                     chat.writeIntLE(sessionId);
-                    chat.writeBytes(frame, frame.readerIndex() + Proto.HEADER, textLength);
+                    chat.writeBytes(frame, frame.readerIndex() + Frames.HEADER_SIZE, textLength);
                     // The group writes chat.retainedDuplicate() to each channel and then releases chat.
                     sessions.write(chat, ChannelMatchers.all(), true);
                     chatWritten = true;
