@@ -19,6 +19,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * {@code servercore.cluster.backplane=redis}: this gateway is one node of a cluster. Its session ids come
@@ -36,7 +37,7 @@ public class ClusterAutoConfiguration {
     ClusterNode clusterNode(ServerCoreProperties properties, RedisConnectionFactory connections) {
         ServerCoreProperties.ClusterProperties cluster = properties.getCluster();
         ClusterNode node = new ClusterNode(new ClusterKeys(cluster.getKeyPrefix()));
-        node.claimSlot(connections, cluster.getNodeTimeout(), cluster.getStartupTimeout());
+        node.claimSlot(connections, cluster);
         return node;
     }
 
@@ -44,7 +45,11 @@ public class ClusterAutoConfiguration {
     @ConditionalOnMissingBean
     RedisBackplane redisBackplane(RedisConnectionFactory connections, ClusterNode node,
             ServerCoreProperties properties, ObjectProvider<MeterRegistry> meters) {
-        return new RedisBackplane(connections, node, properties.getCluster(),
+        if (!(connections instanceof LettuceConnectionFactory lettuce)) {
+            throw new IllegalStateException("servercore.cluster.backplane=redis needs Lettuce (Spring Boot's default "
+                    + "Redis client), not " + connections.getClass().getName());
+        }
+        return new RedisBackplane(lettuce, node, properties.getCluster(),
                 meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 

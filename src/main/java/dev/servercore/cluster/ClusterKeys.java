@@ -21,6 +21,11 @@ final class ClusterKeys {
         return bytes(tag + ":nodes");
     }
 
+    /** When this Redis began to hold the cluster's keys (Redis time, ms): set anew after it lost them. */
+    byte[] epoch() {
+        return bytes(tag + ":epoch");
+    }
+
     byte[] slotCounter() {
         return bytes(tag + ":slot-turn");
     }

@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.servercore.core.SessionIds;
+import dev.servercore.core.ServerCoreProperties.ClusterProperties;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
@@ -20,6 +22,12 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * from every other live node's, {@code n} counts this node's sessions (16,777,215 of them before it comes
  * round again). Slots are handed out in turn (a counter in Redis), so a slot freed by a dead node is the
  * last to be taken again.
+ *
+ * <p>A Redis without persistence that restarts has lost every slot: a node starting just then could take
+ * the slot of a live node that has not yet renewed it. So slots are handed out only once the cluster's
+ * keys are older than a node timeout plus a heartbeat: the first node or heartbeat to find them gone
+ * writes a new epoch, every live node takes its slot back at its next heartbeat, and a claim waits out the
+ * rest of that grace period (the very first node of a cluster waits it too).
  */
 public final class ClusterNode implements SessionIds {
 
@@ -58,17 +66,40 @@ public final class ClusterNode implements SessionIds {
         return sessionId >>> SEQUENCE_BITS;
     }
 
+    /** How long a claim must wait for live nodes to take their slots back (0: none); starts an epoch if none. */
+    private static final String GRACE = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local epoch = redis.call('GET', KEYS[1])
+            if not epoch then
+              redis.call('SET', KEYS[1], now)
+              return tonumber(ARGV[1])
+            end
+            return math.max(0, tonumber(epoch) + tonumber(ARGV[1]) - now)
+            """;
+
     /**
-     * Takes a free slot (startup, or after another node took this one while Redis could not be reached),
-     * trying every slot once, retrying while Redis cannot be reached, until {@code timeout}.
+     * Takes a free slot (at startup, or after another node took this one while Redis could not be
+     * reached), trying every slot once, retrying while Redis cannot be reached, until the startup timeout.
      */
-    @SuppressWarnings("unchecked")
-    void claimSlot(RedisConnectionFactory connections, Duration ttl, Duration timeout) {
+    void claimSlot(RedisConnectionFactory connections, ClusterProperties cluster) {
+        Duration ttl = cluster.getNodeTimeout();
+        Duration timeout = cluster.getStartupTimeout();
+        long grace = cluster.getNodeTimeout().plus(cluster.getHeartbeatInterval()).toMillis();
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
             try (RedisConnection connection = connections.getConnection()) {
+                @SuppressWarnings("unchecked")
                 var redis = (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+                long wait = redis.<Long>eval(GRACE, ScriptOutputType.INTEGER, new byte[][] {keys.epoch()},
+                        Long.toString(grace).getBytes(StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);
+                if (wait > 0) {
+                    log.info("Cluster keys are new in Redis: waiting " + wait + " ms for live nodes to take their "
+                            + "session id slots back before claiming one");
+                    Thread.sleep(wait);
+                    continue;
+                }
                 for (int attempt = 0; attempt < SLOTS; attempt++) {
                     long turn = redis.incr(keys.slotCounter()).get(5, TimeUnit.SECONDS);
                     int candidate = (int) ((turn - 1) % SLOTS) + 1;
@@ -83,6 +114,9 @@ public final class ClusterNode implements SessionIds {
                 throw new IllegalStateException("All " + SLOTS + " session id slots are held by live nodes");
             } catch (IllegalStateException full) {
                 throw full;
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
             } catch (Exception e) {
                 last = e instanceof RuntimeException r ? r : new IllegalStateException(e.toString(), e);
                 log.warn("Cannot reach Redis to claim a session id slot (" + e + "); retrying");

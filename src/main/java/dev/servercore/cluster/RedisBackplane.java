@@ -20,8 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.servercore.core.ServerCoreProperties.ClusterProperties;
 import dev.servercore.game.RoomBackplane;
 import dev.servercore.game.Rooms;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,14 +35,11 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.connection.Message;
-import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.Subscription;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Rooms across gateway nodes on Redis (Spring Data Redis, Lettuce). Each room is a pub/sub channel that a
+ * Rooms across gateway nodes on Redis (Spring Boot's Lettuce connection factory). Each room is a pub/sub channel that a
  * node subscribes to while the room exists there; a room's tick publishes what it wrote once, and every
  * other node hands it to its own members. Presence: each node heartbeats its node id (a sorted set scored
  * by expiry) and its rooms' member counts (one hash per room); counts of nodes whose heartbeat expired are
@@ -45,19 +48,31 @@ import org.springframework.data.redis.connection.Subscription;
  * <p>Faults: nothing waits on Redis on a game thread. Publishes and presence writes are asynchronous, at
  * most {@code max-pending-publishes} in flight; while Redis cannot be reached, cross-node messages are
  * dropped and counted (Lettuce is set to reject commands while disconnected: nothing buffers), local
- * traffic goes on, and the heartbeat finds Redis again by itself: it then subscribes every room anew and
- * rewrites this node's presence. Messages from other nodes wait for their room's job, at most
- * {@code max-pending-deliveries} of them.
+ * traffic goes on, and the heartbeat finds Redis again by itself: it then puts the subscriptions right and
+ * rewrites this node's presence. Messages from other nodes wait for their room's job, within
+ * {@code max-pending-deliveries-per-room}, {@code max-pending-deliveries} and {@code max-pending-bytes}.
+ * Heartbeats that Redis leaves unanswered (a host gone without a reset) open new connections after three.
+ *
+ * <p>Commands go through Spring Data Redis' shared native connection. The subscription is a Lettuce pub/sub
+ * connection of the factory's own client: Lettuce keeps its channels as a set and subscribes them again
+ * by itself after a reconnect, and each subscribe is confirmed before a joiner is added (Spring Data's
+ * {@code Subscription} keeps a list that grows with every retried subscribe, and gives no confirmation).
+ * The heartbeat reconciles what is subscribed with the rooms this node has, so a room opened or closed
+ * while Redis was away is put right once it is back.
  */
-public final class RedisBackplane implements RoomBackplane, SmartLifecycle, MessageListener {
+public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
 
     private static final Log log = LogFactory.getLog(RedisBackplane.class);
     private static final byte VERSION = 1;
 
-    /** Renews this node (and its slot of ids); returns the live nodes, or -1 when another node holds the slot. */
+    /**
+     * Renews this node (and its slot of ids; the epoch too, if Redis lost it: see {@link ClusterNode}); returns
+     * the live nodes, or -1 when another node holds the slot.
+     */
     private static final String HEARTBEAT = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('SET', KEYS[3], now, 'NX')
             local holder = redis.call('GET', KEYS[2])
             if holder and holder ~= ARGV[1] then return -1 end
             redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
@@ -90,7 +105,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
         STOPPED, CONNECTED, DISCONNECTED
     }
 
-    private final RedisConnectionFactory connections;
+    private final LettuceConnectionFactory connections;
     private final ClusterNode node;
     private final ClusterKeys keys;
     private final ClusterProperties properties;
@@ -101,15 +116,19 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
     private volatile ScheduledExecutorService worker;
     private volatile RedisConnection commandConnection;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> redis;
-    private RedisConnection subscriptionConnection;
-    private Subscription subscription;
+    private volatile StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private volatile Rooms rooms;
 
     // The worker's own.
+    /** Rooms this node has: their channels should be subscribed. */
     private final Set<String> wanted = new HashSet<>();
+    /** Channels whose subscribe Redis confirmed, and not unsubscribed since (Lettuce renews them itself). */
     private final Set<String> subscribedRooms = new HashSet<>();
+    /** Rooms gone from this node whose count may still be in Redis (a delete that failed, or was not sent). */
+    private final Set<String> countsToDelete = new HashSet<>();
     private long pingsAtLastBeat;
     private int beatsWithoutPing;
+    private int beatsTimedOut;
 
     private final Map<String, Integer> localMembers = new ConcurrentHashMap<>();
     private volatile State state = State.STOPPED;
@@ -119,6 +138,9 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
     private final AtomicLong pingsSeen = new AtomicLong();
     private final AtomicInteger pendingPublishes = new AtomicInteger();
     private final AtomicInteger pendingDeliveries = new AtomicInteger();
+    private final Map<String, AtomicInteger> pendingByRoom = new ConcurrentHashMap<>();
+    private final AtomicLong pendingDeliveryBytes = new AtomicLong();
+    private final AtomicLong pendingPublishBytes = new AtomicLong();
 
     private final Counter published;
     private final Counter received;
@@ -126,7 +148,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
     private final MeterRegistry meters;
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
 
-    public RedisBackplane(RedisConnectionFactory connections, ClusterNode node, ClusterProperties properties,
+    public RedisBackplane(LettuceConnectionFactory connections, ClusterNode node, ClusterProperties properties,
             MeterRegistry meters) {
         this.connections = connections;
         this.node = node;
@@ -146,7 +168,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
                 .description("From another node's publish to the sends to this node's members (wall clocks)")
                 .publishPercentiles(0.5, 0.99).register(meters);
         for (String reason : new String[] {"backplane_down", "too_many_pending", "publish_failed", "lagging",
-                "room_gone"}) {
+                "room_gone", "malformed"}) {
             dropped(reason);
         }
         Gauge.builder("servercore.cluster.backplane.up", this, b -> b.state == State.CONNECTED ? 1 : 0)
@@ -196,6 +218,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
     public void roomOpened(String room) {
         onWorker(() -> {
             wanted.add(room);
+            countsToDelete.remove(room);
             if (state == State.CONNECTED) {
                 subscribe(room);
             }
@@ -205,16 +228,14 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
     @Override
     public void roomClosed(String room) {
         localMembers.remove(room);
+        pendingByRoom.remove(room);
         onWorker(() -> {
             wanted.remove(room);
-            if (subscribedRooms.remove(room) && state == State.CONNECTED) {
-                try {
-                    subscription.unsubscribe(keys.roomChannel(room));
-                } catch (RuntimeException e) {
-                    trouble(e);
-                }
+            countsToDelete.add(room);
+            if (state == State.CONNECTED) {
+                unsubscribe(room);
+                deleteCount(room);
             }
-            command(r -> r.hdel(keys.roomMembers(room), nodeId));
         });
     }
 
@@ -247,8 +268,9 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
     public void membersChanged(String room, int members) {
         localMembers.put(room, members);
         if (state == State.CONNECTED) {
+            byte[] count = Integer.toString(members).getBytes(StandardCharsets.UTF_8);
             command(r -> members == 0 ? r.hdel(keys.roomMembers(room), nodeId)
-                    : r.hset(keys.roomMembers(room), nodeId, Integer.toString(members).getBytes(StandardCharsets.UTF_8)));
+                    : r.hset(keys.roomMembers(room), nodeId, count));
         }
     }
 
@@ -258,16 +280,20 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
             dropped("backplane_down").increment();
             return;
         }
-        if (pendingPublishes.incrementAndGet() > properties.getMaxPendingPublishes()) {
+        int size = origin.length + Long.BYTES + frames.length;
+        if (pendingPublishes.incrementAndGet() > properties.getMaxPendingPublishes()
+                | pendingPublishBytes.addAndGet(size) > properties.getMaxPendingBytes().toBytes()) {
             pendingPublishes.decrementAndGet();
+            pendingPublishBytes.addAndGet(-size);
             dropped("too_many_pending").increment();
             return;
         }
-        ByteBuffer message = ByteBuffer.allocate(origin.length + Long.BYTES + frames.length);
+        ByteBuffer message = ByteBuffer.allocate(size);
         message.put(origin).putLong(nowMicros()).put(frames);
         try {
             redis.publish(keys.roomChannel(room), message.array()).whenComplete((receivers, failure) -> {
                 pendingPublishes.decrementAndGet();
+                pendingPublishBytes.addAndGet(-size);
                 if (failure != null) {
                     dropped("publish_failed").increment();
                     trouble(failure);
@@ -277,6 +303,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
             });
         } catch (RuntimeException e) {
             pendingPublishes.decrementAndGet();
+            pendingPublishBytes.addAndGet(-size);
             dropped("publish_failed").increment();
             trouble(e);
         }
@@ -284,39 +311,59 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
 
     // ---- from Lettuce's thread
 
-    @Override
-    public void onMessage(Message message, byte[] pattern) {
-        String room = keys.roomOf(message.getChannel());
+    private void received(byte[] channel, byte[] body) {
+        String room = keys.roomOf(channel);
         if (room == null) {
             pingsSeen.incrementAndGet(); // this node's own channel: its heartbeat's ping came round
             return;
         }
-        byte[] body = message.getBody();
         int header = origin.length + Long.BYTES;
-        if (body.length < header || body[0] != VERSION) {
-            dropped("room_gone").increment();
+        if (body.length < header || body[0] != VERSION || body[1] != nodeId.length) {
+            dropped("malformed").increment();
             return;
         }
         if (Arrays.equals(body, 0, origin.length, origin, 0, origin.length)) {
             return; // this node's own publish: its members have it already
         }
-        if (pendingDeliveries.incrementAndGet() > properties.getMaxPendingDeliveries()) {
-            pendingDeliveries.decrementAndGet();
+        Rooms target = rooms;
+        if (target == null) {
+            dropped("room_gone").increment();
+            return;
+        }
+        int size = body.length - header;
+        AtomicInteger roomPending = pendingByRoom.computeIfAbsent(room, r -> new AtomicInteger());
+        if (!admit(roomPending, size)) {
             dropped("lagging").increment();
             return;
         }
-        long sentAt = ByteBuffer.wrap(body, body[1] + 2, Long.BYTES).getLong();
+        long sentAt = ByteBuffer.wrap(body, 2 + nodeId.length, Long.BYTES).getLong();
         byte[] frames = Arrays.copyOfRange(body, header, body.length);
-        Rooms target = rooms;
-        boolean queued = target != null && target.deliverFromOtherNode(room, frames, () -> {
-            pendingDeliveries.decrementAndGet();
+        boolean queued = target.deliverFromOtherNode(room, frames, () -> {
+            release(roomPending, size);
             received.increment();
             deliveryLatency.record(Math.max(0, nowMicros() - sentAt), TimeUnit.MICROSECONDS);
         });
         if (!queued) {
-            pendingDeliveries.decrementAndGet();
+            release(roomPending, size);
             dropped("room_gone").increment();
         }
+    }
+
+    /** A message waits for its room's job: within the room's, the node's and the bytes' limits, or not at all. */
+    private boolean admit(AtomicInteger roomPending, int size) {
+        if (roomPending.incrementAndGet() > properties.getMaxPendingDeliveriesPerRoom()
+                | pendingDeliveries.incrementAndGet() > properties.getMaxPendingDeliveries()
+                | pendingDeliveryBytes.addAndGet(size) > properties.getMaxPendingBytes().toBytes()) {
+            release(roomPending, size);
+            return false;
+        }
+        return true;
+    }
+
+    private void release(AtomicInteger roomPending, int size) {
+        roomPending.decrementAndGet();
+        pendingDeliveries.decrementAndGet();
+        pendingDeliveryBytes.addAndGet(-size);
     }
 
     // ---- the worker
@@ -330,8 +377,9 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
             w.execute(() -> {
                 try {
                     task.run();
-                } catch (RuntimeException e) {
-                    trouble(e);
+                } catch (Throwable t) { // the worker must outlive any failure: it is the backplane's only thread
+                    trouble(t);
+                    log.error("Backplane task failed", t);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
@@ -339,13 +387,40 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
         }
     }
 
+    /** Subscribes the room's channel and waits for Redis to confirm it (bounded by the join timeout). */
     private void subscribe(String room) {
         try {
-            subscription.subscribe(keys.roomChannel(room));
+            subscription.async().subscribe(keys.roomChannel(room))
+                    .get(properties.getJoinTimeout().toMillis(), TimeUnit.MILLISECONDS);
             subscribedRooms.add(room);
-        } catch (RuntimeException e) {
-            trouble(e);
+        } catch (Exception e) {
+            trouble(e); // the heartbeat subscribes it once Redis answers again
         }
+    }
+
+    private void unsubscribe(String room) {
+        if (!subscribedRooms.contains(room)) {
+            return;
+        }
+        try {
+            subscription.async().unsubscribe(keys.roomChannel(room))
+                    .get(properties.getJoinTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            subscribedRooms.remove(room);
+        } catch (Exception e) {
+            trouble(e); // still subscribed (Lettuce would renew it after a reconnect): the heartbeat retries
+        }
+    }
+
+    private void deleteCount(String room) {
+        redis.hdel(keys.roomMembers(room), nodeId).whenComplete((deleted, failure) -> {
+            if (failure == null) {
+                onWorker(() -> {
+                    if (!wanted.contains(room)) {
+                        countsToDelete.remove(room);
+                    }
+                });
+            }
+        });
     }
 
     /** A presence write; failures only mark the backplane down (the heartbeat rewrites presence anyway). */
@@ -367,52 +442,92 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
         long wait = properties.getHeartbeatInterval().toMillis();
         try {
             long nodes = redis.<Long>eval(HEARTBEAT, ScriptOutputType.INTEGER,
-                    new byte[][] {keys.nodes(), keys.slot(node.slot())}, nodeId,
+                    new byte[][] {keys.nodes(), keys.slot(node.slot()), keys.epoch()}, nodeId,
                     Long.toString(ttl.toMillis()).getBytes(StandardCharsets.UTF_8)).get(wait, TimeUnit.MILLISECONDS);
+            beatsTimedOut = 0;
             if (nodes < 0) {
                 log.error("Another node took session id slot " + node.slot() + " while this one could not reach "
-                        + "Redis; taking another slot for new sessions");
-                node.claimSlot(connections, ttl, properties.getHeartbeatInterval());
+                        + "Redis for longer than the node timeout; new sessions take ids of another slot (the open "
+                        + "ones keep theirs, which that node may hand out too until they end)");
+                node.claimSlot(connections, properties);
                 return;
             }
             nodesSeen = nodes;
-            for (Map.Entry<String, Integer> room : localMembers.entrySet()) {
-                byte[] key = keys.roomMembers(room.getKey());
-                redis.hset(key, nodeId, Integer.toString(room.getValue()).getBytes(StandardCharsets.UTF_8));
-                redis.pexpire(key, ttl.toMillis() * 2);
-            }
+            reconcile();
             long seen = pingsSeen.get();
             beatsWithoutPing = seen == pingsAtLastBeat ? beatsWithoutPing + 1 : 0;
             pingsAtLastBeat = seen;
             if (state != State.CONNECTED) {
-                resubscribe();
+                connected();
             } else if (beatsWithoutPing >= 3) {
                 trouble(new IllegalStateException("the subscription received none of its last 3 pings"));
                 return;
             }
             // comes back through the subscription: proof that this node still receives
             redis.publish(keys.nodeChannel(node.id()), new byte[0]);
-        } catch (Exception e) {
+        } catch (java.util.concurrent.TimeoutException e) {
+            trouble(e);
+            if (++beatsTimedOut >= 3) {
+                reconnect(); // Redis answers nothing, yet no connection failed: a host gone without a reset
+            }
+        } catch (Throwable e) {
             trouble(e);
         }
     }
 
-    /** Redis is back (or was never lost): every wanted room subscribed again, then cross-node traffic flows. */
-    private void resubscribe() {
-        byte[][] channels = new byte[wanted.size() + 1][];
-        int i = 0;
-        for (String room : wanted) {
-            channels[i++] = keys.roomChannel(room);
+    /**
+     * What this node has, made true in Redis: every room's channel subscribed and none other, this node's
+     * counts written and the counts of rooms it no longer has deleted. Throws while Redis cannot be reached.
+     */
+    private void reconcile() throws Exception {
+        long timeout = properties.getHeartbeatInterval().toMillis();
+        for (String room : new java.util.ArrayList<>(subscribedRooms)) {
+            if (!wanted.contains(room)) {
+                unsubscribe(room);
+            }
         }
-        channels[i] = keys.nodeChannel(node.id());
-        subscription.subscribe(channels); // throws while the subscription's connection is still down
-        subscribedRooms.clear();
-        subscribedRooms.addAll(wanted);
+        for (String room : wanted) {
+            if (!subscribedRooms.contains(room)) {
+                subscribe(room);
+            }
+        }
+        for (String room : new java.util.ArrayList<>(countsToDelete)) {
+            redis.hdel(keys.roomMembers(room), nodeId).get(timeout, TimeUnit.MILLISECONDS);
+            countsToDelete.remove(room);
+        }
+        for (Map.Entry<String, Integer> room : localMembers.entrySet()) {
+            byte[] key = keys.roomMembers(room.getKey());
+            redis.hset(key, nodeId, Integer.toString(room.getValue()).getBytes(StandardCharsets.UTF_8));
+            redis.pexpire(key, properties.getNodeTimeout().toMillis() * 2);
+        }
+        if (!subscribedRooms.containsAll(wanted)) {
+            throw new IllegalStateException("Redis did not confirm every room's subscription");
+        }
+    }
+
+    private void connected() {
         beatsWithoutPing = 0;
         problem = null;
         stateSince = Instant.now();
         state = State.CONNECTED;
-        log.info("Backplane connected to Redis (" + wanted.size() + " rooms subscribed, " + nodesSeen + " nodes)");
+        log.info("Backplane connected to Redis (" + subscribedRooms.size() + " rooms subscribed, " + nodesSeen
+                + " nodes)");
+    }
+
+    /** New connections, for commands and for the subscription (Lettuce's old ones waited on a dead host). */
+    private void reconnect() {
+        log.warn("Redis has not answered " + beatsTimedOut + " heartbeats: opening new connections");
+        beatsTimedOut = 0;
+        try {
+            connections.resetConnection();
+            openCommandConnection();
+            StatefulRedisPubSubConnection<byte[], byte[]> old = subscription;
+            subscribedRooms.clear(); // the next heartbeats subscribe every room on the new connection
+            openSubscription();
+            old.closeAsync();
+        } catch (RuntimeException e) {
+            trouble(e);
+        }
     }
 
     private void trouble(Throwable failure) {
@@ -433,17 +548,45 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
 
     // ---- lifecycle
 
-    @Override
     @SuppressWarnings("unchecked")
+    private void openCommandConnection() {
+        RedisConnection previous = commandConnection;
+        commandConnection = connections.getConnection();
+        redis = (RedisClusterAsyncCommands<byte[], byte[]>) commandConnection.getNativeConnection();
+        if (previous != null) {
+            previous.close();
+        }
+    }
+
+    /** A pub/sub connection of the factory's client, with this node's own channel subscribed. */
+    private void openSubscription() {
+        AbstractRedisClient client = connections.getRequiredNativeClient();
+        StatefulRedisPubSubConnection<byte[], byte[]> opened;
+        if (client instanceof RedisClusterClient cluster) {
+            opened = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+        } else if (client instanceof RedisClient standalone) {
+            opened = standalone.connectPubSub(ByteArrayCodec.INSTANCE);
+        } else {
+            throw new IllegalStateException("The backplane needs a standalone, Sentinel or Cluster Redis client, not "
+                    + client.getClass().getName());
+        }
+        opened.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] channel, byte[] message) {
+                received(channel, message);
+            }
+        });
+        opened.sync().subscribe(keys.nodeChannel(node.id()));
+        subscription = opened;
+    }
+
+    @Override
     public void start() {
         if (worker != null) {
             return;
         }
-        commandConnection = connections.getConnection();
-        redis = (RedisClusterAsyncCommands<byte[], byte[]>) commandConnection.getNativeConnection();
-        subscriptionConnection = connections.getConnection();
-        subscriptionConnection.subscribe(this, keys.nodeChannel(node.id()));
-        subscription = subscriptionConnection.getSubscription();
+        openCommandConnection();
+        openSubscription();
         state = State.DISCONNECTED; // the first heartbeat connects
         worker = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "servercore-backplane");
@@ -470,7 +613,6 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
                     redis.zrem(keys.nodes(), nodeId);
                     redis.del(keys.slot(node.slot()));
                 }
-                subscription.close();
             }).get(properties.getJoinTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("Backplane stop: presence left to expire (" + e + ")");
@@ -479,8 +621,10 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
         stopping.shutdownNow();
         state = State.STOPPED;
         stateSince = Instant.now();
-        subscriptionConnection.close();
+        subscription.close();
+        subscribedRooms.clear();
         commandConnection.close();
+        commandConnection = null;
     }
 
     @Override
@@ -498,5 +642,10 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle, Mess
     public CompletableFuture<Integer> clusterMembers(String room) {
         return redis.<Long>eval(COUNT, ScriptOutputType.INTEGER, new byte[][] {keys.nodes(), keys.roomMembers(room)},
                 new byte[0]).toCompletableFuture().thenApply(Long::intValue);
+    }
+
+    /** Rooms whose channel Redis confirmed subscribed (for tests). */
+    int subscribedRooms() {
+        return subscribedRooms.size();
     }
 }

@@ -26,8 +26,13 @@ final class EndpointContext {
         this.ids = ids;
     }
 
+    /** The next id that no open session of the endpoint has (a sequence that came round skips them). */
     int nextId() {
-        return ids.next();
+        int id;
+        do {
+            id = ids.next();
+        } while (registry.get(id) != null);
+        return id;
     }
 
     String name() {

@@ -133,6 +133,12 @@ public final class ServerCoreProperties {
         /** Messages from other nodes waiting for their room's job, at most; beyond it dropped and counted. */
         @Min(1)
         private final int maxPendingDeliveries;
+        /** Of those, at most this many for one room: a room that lags does not starve the others. */
+        @Min(1)
+        private final int maxPendingDeliveriesPerRoom;
+        /** Bytes of the messages waiting to be published, and of those waiting for their room, each at most. */
+        @NotNull
+        private final DataSize maxPendingBytes;
         /** How long a join waits for the backplane (subscription, the other nodes' count) before going on. */
         @NotNull
         private final Duration joinTimeout;
@@ -147,6 +153,8 @@ public final class ServerCoreProperties {
                 @DefaultValue("servercore") String keyPrefix,
                 @DefaultValue("10000") int maxPendingPublishes,
                 @DefaultValue("10000") int maxPendingDeliveries,
+                @DefaultValue("1000") int maxPendingDeliveriesPerRoom,
+                @DefaultValue("64MB") DataSize maxPendingBytes,
                 @DefaultValue("1s") Duration joinTimeout,
                 @DefaultValue("30s") Duration startupTimeout) {
             this.backplane = backplane;
@@ -155,6 +163,8 @@ public final class ServerCoreProperties {
             this.keyPrefix = keyPrefix;
             this.maxPendingPublishes = maxPendingPublishes;
             this.maxPendingDeliveries = maxPendingDeliveries;
+            this.maxPendingDeliveriesPerRoom = maxPendingDeliveriesPerRoom;
+            this.maxPendingBytes = maxPendingBytes;
             this.joinTimeout = joinTimeout;
             this.startupTimeout = startupTimeout;
         }
@@ -194,6 +204,14 @@ public final class ServerCoreProperties {
 
         public int getMaxPendingDeliveries() {
             return maxPendingDeliveries;
+        }
+
+        public int getMaxPendingDeliveriesPerRoom() {
+            return maxPendingDeliveriesPerRoom;
+        }
+
+        public DataSize getMaxPendingBytes() {
+            return maxPendingBytes;
         }
 
         public Duration getJoinTimeout() {

@@ -1,0 +1,34 @@
+package dev.servercore.autoconfigure;
+
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Defaults of other libraries' settings that ServerCore depends on, at the lowest precedence (an
+ * application's own settings win), so that every application on the engine has them, not only this
+ * repository's application.yml:
+ * <ul>
+ * <li>Spring Boot's Redis health indicator off: the backplane reports Redis itself, as DEGRADED and never
+ * DOWN (a single node has no Redis at all), and DEGRADED is placed between OUT_OF_SERVICE and UP;</li>
+ * <li>Redis timeouts of a second: nothing of a game waits on Redis longer (Lettuce's default is 60 s);</li>
+ * <li>Lettuce's command timers off: they have no help text, which Prometheus' lint refuses.</li>
+ * </ul>
+ */
+public class ServerCoreEnvironmentDefaults implements EnvironmentPostProcessor {
+
+    static final Map<String, Object> DEFAULTS = Map.of(
+            "management.health.redis.enabled", "false",
+            "management.endpoint.health.status.order", "down,out-of-service,degraded,up,unknown",
+            "spring.data.redis.timeout", "1s",
+            "spring.data.redis.connect-timeout", "1s",
+            "management.metrics.enable.lettuce", "false");
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        environment.getPropertySources().addLast(new MapPropertySource("servercoreDefaults", DEFAULTS));
+    }
+}
