@@ -417,6 +417,12 @@ public final class ServerCoreProperties {
             this.tls = tls;
         }
 
+        /** The same settings for another port of the same host. */
+        public ConnectorProperties withPort(int otherPort) {
+            return new ConnectorProperties(host, otherPort, mode, tcpNoDelay, connectTimeout, eventLoops, reconnect,
+                    tls);
+        }
+
         public String getHost() {
             return host;
         }

@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 
-import dev.servercore.core.Connector;
 import dev.servercore.core.Session;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
@@ -26,7 +25,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
 
     private static final Log log = LogFactory.getLog(DummyClient.class);
 
-    private final Connector connector;
+    private final DummyClientConnectors connector;
     private final DummyClientProperties properties;
     private final LoadReport report;
     private final MeterRegistry meters;
@@ -35,7 +34,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
     private final List<RoomDummySession> roomSessions = new ArrayList<>();
     private volatile int exitCode = 1;
 
-    public DummyClient(Connector connector, DummyClientProperties properties, LoadReport report, MeterRegistry meters,
+    DummyClient(DummyClientConnectors connector, DummyClientProperties properties, LoadReport report, MeterRegistry meters,
             RoomScenario rooms) {
         this.connector = connector;
         this.rooms = rooms;
@@ -68,7 +67,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
     private boolean runOnce() throws InterruptedException {
         if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
             connectAll();
-            boolean ok = rooms.run(List.copyOf(roomSessions), wireFigures());
+            boolean ok = rooms.run(List.copyOf(roomSessions), this::wireFigures);
             report.closing();
             return ok;
         }
@@ -113,7 +112,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
         connector.keepConnected(properties.getSessions());
         try {
             if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
-                rooms.runContinuously(() -> connector.sessions().all().stream()
+                rooms.runContinuously(() -> connector.sessions().stream()
                         .filter(RoomDummySession.class::isInstance).map(RoomDummySession.class::cast).toList());
                 return;
             }
@@ -121,7 +120,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
                 long start = System.nanoTime();
                 sleep(properties.getReportInterval());
                 LoadReport.Snapshot figures = report.snapshot((System.nanoTime() - start) / 1e9);
-                log.info("Dummy client: open=" + connector.sessions().count() + "/" + properties.getSessions() + " "
+                log.info("Dummy client: open=" + connector.open() + "/" + properties.getSessions() + " "
                         + figures.describe() + " " + wireFigures());
             }
         } catch (InterruptedException e) {
@@ -167,7 +166,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
     }
 
     private double count(String meter) {
-        return meters.get(meter).tag("endpoint", connector.name()).functionCounter().count();
+        return connector.count(meters, meter);
     }
 
     static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {

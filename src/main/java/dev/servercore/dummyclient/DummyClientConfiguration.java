@@ -1,5 +1,8 @@
 package dev.servercore.dummyclient;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.servercore.core.Connector;
 import dev.servercore.core.Frames;
 import dev.servercore.core.ServerCoreProperties;
@@ -45,16 +48,25 @@ public class DummyClientConfiguration {
         };
     }
 
+    /** A connector to servercore.connector.port, or one to each of servercore.dummyclient.ports. */
     @Bean
-    Connector dummyClientConnector(ServerCoreProperties properties,
+    DummyClientConnectors dummyClientConnectors(ServerCoreProperties properties, DummyClientProperties dummyClient,
             @Qualifier("dummySession") ObjectProvider<Session> dummySession, MeterRegistry meters,
             BeanFactory beanFactory, ApplicationEventPublisher events) {
-        return new Connector("dummyclient", properties.getConnector(), properties.getSession(), dummySession::getObject,
-                new SessionRegistry(), meters, beanFactory, events);
+        List<Integer> ports = dummyClient.getPorts().isEmpty() ? List.of(properties.getConnector().getPort())
+                : dummyClient.getPorts();
+        List<Connector> connectors = new ArrayList<>();
+        for (int port : ports) {
+            String name = connectors.isEmpty() ? "dummyclient" : "dummyclient-" + port;
+            connectors.add(new Connector(name, properties.getConnector().withPort(port), properties.getSession(),
+                    dummySession::getObject, new SessionRegistry(), meters, beanFactory, events));
+        }
+        boolean rooms = dummyClient.getScenario() != DummyClientProperties.Scenario.ECHO;
+        return new DummyClientConnectors(connectors, rooms ? dummyClient.getRooms() : 1);
     }
 
     @Bean
-    DummyClient dummyClient(Connector dummyClientConnector, ServerCoreProperties engine,
+    DummyClient dummyClient(DummyClientConnectors dummyClientConnectors, ServerCoreProperties engine,
             DummyClientProperties properties, LoadReport loadReport, MeterRegistry meters, RoomTraffic roomTraffic) {
         int bodySize = properties.getBodySize();
         if (engine.getConnector().getMode() == ServerCoreProperties.Mode.RAW && properties.isLoad() && bodySize == 0) {
@@ -66,7 +78,7 @@ public class DummyClientConfiguration {
             throw new IllegalStateException("servercore.dummyclient.body-size " + bodySize
                     + " does not fit in servercore.session.max-frame-size " + engine.getSession().getMaxFrameSize());
         }
-        return new DummyClient(dummyClientConnector, properties, loadReport, meters,
+        return new DummyClient(dummyClientConnectors, properties, loadReport, meters,
                 new RoomScenario(properties, roomTraffic));
     }
 }

@@ -1,6 +1,7 @@
 package dev.servercore.dummyclient;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import dev.servercore.core.ServerCoreProperties;
@@ -44,6 +45,12 @@ public final class DummyClientProperties {
     /** chat: how many sessions chat (the first ones; the others only listen); 0 means every session. */
     @Min(0)
     private final int senders;
+    /**
+     * Ports of servercore.connector.host to spread the sessions over, e.g. the gateways of a cluster (each
+     * room's members over all of them); empty: servercore.connector.port alone.
+     */
+    @NotNull
+    private final List<Integer> ports;
     /** Sessions opened to the server. */
     @Min(1)
     private final int sessions;
@@ -78,6 +85,7 @@ public final class DummyClientProperties {
             @DefaultValue("10") double moveRate,
             @DefaultValue("1") double chatRate,
             @DefaultValue("0") int senders,
+            @DefaultValue List<Integer> ports,
             @DefaultValue("10") int sessions,
             @DefaultValue("0s") Duration duration,
             @DefaultValue("8") int window,
@@ -92,6 +100,7 @@ public final class DummyClientProperties {
         this.moveRate = moveRate;
         this.chatRate = chatRate;
         this.senders = senders;
+        this.ports = List.copyOf(ports);
         this.sessions = sessions;
         this.duration = duration;
         this.window = window;
@@ -131,6 +140,10 @@ public final class DummyClientProperties {
     /** Whether the session of that index chats (chat scenario). */
     public boolean isSender(int index) {
         return senders == 0 || index < senders;
+    }
+
+    public List<Integer> getPorts() {
+        return ports;
     }
 
     public int getSessions() {

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -32,7 +33,7 @@ final class RoomScenario {
      * changes) that has joined its room moves (or chats) at its rate, until the thread is interrupted;
      * the figures of each report interval are logged.
      */
-    void runContinuously(java.util.function.Supplier<List<RoomDummySession>> sessions) throws InterruptedException {
+    void runContinuously(Supplier<List<RoomDummySession>> sessions) throws InterruptedException {
         boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
         long periodMicros = periodMicros(move);
         ScheduledExecutorService driver = driver(move);
@@ -80,7 +81,7 @@ final class RoomScenario {
     }
 
     /** Runs it on the connected sessions; returns whether it passed, after logging the summary. */
-    boolean run(List<RoomDummySession> sessions, String wireFigures) throws InterruptedException {
+    boolean run(List<RoomDummySession> sessions, Supplier<String> wireFigures) throws InterruptedException {
         boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
         boolean joined = DummyClient.await(() -> sessions.stream().allMatch(RoomDummySession::isJoined),
                 properties.getTimeout());
@@ -149,7 +150,7 @@ final class RoomScenario {
         log.info(String.format(Locale.ROOT, "Dummy client summary: mode=%s sessions=%d rooms=%d joined=%d %s "
                         + "out_of_place=%d errors=%d disconnects=%d %s result=%s",
                 move ? "move" : "chat", properties.getSessions(), properties.getRooms(), traffic.joinedCount(), outcome,
-                traffic.outOfPlace.sum(), traffic.errors.sum(), traffic.unexpectedDisconnects.sum(), wireFigures,
+                traffic.outOfPlace.sum(), traffic.errors.sum(), traffic.unexpectedDisconnects.sum(), wireFigures.get(),
                 ok ? "OK" : "FAILED"));
         return ok;
     }

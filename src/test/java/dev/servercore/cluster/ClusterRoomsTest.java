@@ -6,9 +6,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.servercore.protocol.ChatMessage;
 import dev.servercore.protocol.Moves;
+import dev.servercore.testsupport.AppProcess;
 import dev.servercore.testsupport.ClusterNodes;
 import dev.servercore.testsupport.RedisServer;
 import org.junit.jupiter.api.AfterAll;
@@ -132,6 +135,26 @@ class ClusterRoomsTest {
         }
         assertThat(ids).hasSize(200);
         assertThat(ClusterNodes.backplane(a).clusterMembers(room).get()).isEqualTo(200);
+    }
+
+    @Test
+    void theDummyClientSpreadOverBothNodesGetsEveryChatAndMoveAcrossThem() throws Exception {
+        for (String scenario : List.of("chat", "move")) {
+            try (AppProcess client = AppProcess.start("--spring.profiles.active=dummyclient", "--server.port=0",
+                    "--servercore.dummyclient.ports=" + gamePort(a) + "," + gamePort(b),
+                    "--servercore.dummyclient.scenario=" + scenario, "--servercore.dummyclient.sessions=40",
+                    "--servercore.dummyclient.rooms=4", "--servercore.dummyclient.chat-rate=5",
+                    "--servercore.dummyclient.move-rate=20", "--servercore.dummyclient.duration=2s")) {
+                assertThat(client.awaitExit(Duration.ofSeconds(90))).as(client.output()).isZero();
+                String summary = client.lines().stream().filter(l -> l.contains("Dummy client summary")).findFirst()
+                        .orElseThrow();
+                assertThat(summary).as(scenario).contains("result=OK", "out_of_place=0", "errors=0");
+                Matcher cross = Pattern.compile("cross_node_n=(\\d+)").matcher(summary);
+                assertThat(cross.find()).isTrue();
+                assertThat(Long.parseLong(cross.group(1))).as("%s: deliveries from the other node", scenario)
+                        .isPositive();
+            }
+        }
     }
 
     @Test

@@ -81,6 +81,10 @@ class DummyClientEndToEndTest {
         assertThat(Long.parseLong(summary.get("entries_received"))).isPositive()
                 .isLessThanOrEqualTo(10 * Long.parseLong(summary.get("moves_sent")));
         assertThat(Long.parseLong(summary.get("move_to_seen_p99_us"))).isPositive();
+        // what crossed the wire, read when the run is over: a C_JoinRoom of each session and every move (a few
+        // more than moves_sent, which counts the measured window: the driver stops just after it)
+        double moves = figure(summary, "moves_sent");
+        assertThat(figure(summary, "packets_sent")).isBetween(40 + moves, 40 + moves * 1.05);
     }
 
     @Test
