@@ -187,6 +187,11 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
     }
 
     @Override
+    public Duration flushDelay() {
+        return properties.getFlushDelay();
+    }
+
+    @Override
     public void attach(Rooms rooms) {
         this.rooms = rooms;
     }

@@ -139,6 +139,13 @@ public final class ServerCoreProperties {
         /** Bytes of the messages waiting to be published, and of those waiting for their room, each at most. */
         @NotNull
         private final DataSize maxPendingBytes;
+        /**
+         * How long after each tick a room writes, so that the other nodes' batches of the same tick go out with
+         * its own: one write per member per tick, whatever the number of nodes (nodes tick together on the wall
+         * clock). Shorter than the tick period; 0: each node's batch is written as it comes.
+         */
+        @NotNull
+        private final Duration flushDelay;
         /** How long a join waits for the backplane (subscription, the other nodes' count) before going on. */
         @NotNull
         private final Duration joinTimeout;
@@ -155,6 +162,7 @@ public final class ServerCoreProperties {
                 @DefaultValue("10000") int maxPendingDeliveries,
                 @DefaultValue("1000") int maxPendingDeliveriesPerRoom,
                 @DefaultValue("64MB") DataSize maxPendingBytes,
+                @DefaultValue("5ms") Duration flushDelay,
                 @DefaultValue("1s") Duration joinTimeout,
                 @DefaultValue("30s") Duration startupTimeout) {
             this.backplane = backplane;
@@ -165,6 +173,7 @@ public final class ServerCoreProperties {
             this.maxPendingDeliveries = maxPendingDeliveries;
             this.maxPendingDeliveriesPerRoom = maxPendingDeliveriesPerRoom;
             this.maxPendingBytes = maxPendingBytes;
+            this.flushDelay = flushDelay;
             this.joinTimeout = joinTimeout;
             this.startupTimeout = startupTimeout;
         }
@@ -212,6 +221,10 @@ public final class ServerCoreProperties {
 
         public DataSize getMaxPendingBytes() {
             return maxPendingBytes;
+        }
+
+        public Duration getFlushDelay() {
+            return flushDelay;
         }
 
         public Duration getJoinTimeout() {

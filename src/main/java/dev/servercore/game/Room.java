@@ -33,6 +33,7 @@ public final class Room {
     private final Queue<Runnable> jobs = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean tickQueued = new AtomicBoolean();
+    private final AtomicBoolean flushQueued = new AtomicBoolean();
     private volatile Thread runner;
     private volatile int size;
     /** Members on the other nodes, as the backplane counted them at the latest join here. */
@@ -45,6 +46,10 @@ public final class Room {
     private final Set<Session> members = new LinkedHashSet<>();
     private final List<byte[]> gathered = new ArrayList<>();
     private int gatheredBytes;
+    /** With a flush delay: what the last tick wrote, and other nodes' frames, waiting for the flush. */
+    private final List<byte[]> unflushed = new ArrayList<>();
+    private int unflushedBytes;
+    private final List<Runnable> afterFlush = new ArrayList<>();
     private Object attachment;
 
     Room(String name, Rooms rooms) {
@@ -217,21 +222,68 @@ public final class Room {
         if (gathered.isEmpty()) {
             return;
         }
-        byte[] batch;
-        if (gathered.size() == 1) {
-            batch = gathered.get(0);
-        } else {
-            batch = new byte[gatheredBytes];
-            int position = 0;
-            for (byte[] frame : gathered) {
-                System.arraycopy(frame, 0, batch, position, frame.length);
-                position += frame.length;
-            }
-        }
+        byte[] batch = concat(gathered, gatheredBytes);
         gathered.clear();
         gatheredBytes = 0;
-        sendToMembers(batch);
         rooms.backplane().publish(name, batch); // once per room per tick, for the other nodes' members
+        if (rooms.flushDelayNanos() == 0) {
+            sendToMembers(batch);
+        } else {
+            unflushed.add(batch); // written with the other nodes' batches of this tick, at the flush
+            unflushedBytes += batch.length;
+        }
+    }
+
+    /**
+     * A job of this room: frames another node's room of this name wrote. Without a flush delay (or without
+     * batching) they go out at once; with one, they wait for the flush, so that each member gets one write
+     * per tick with every node's frames in it. {@code afterDelivery} runs once they are sent.
+     */
+    void fromOtherNode(byte[] frames, Runnable afterDelivery) {
+        if (rooms.flushDelayNanos() == 0 || !rooms.isBatching()) {
+            sendToMembers(frames);
+            afterDelivery.run();
+            return;
+        }
+        unflushed.add(frames);
+        unflushedBytes += frames.length;
+        afterFlush.add(afterDelivery);
+    }
+
+    /** From the rooms' ticker, the flush delay after each tick: one flush job at a time. */
+    void scheduleFlush() {
+        if (flushQueued.compareAndSet(false, true)) {
+            execute(() -> {
+                flushQueued.set(false);
+                flush();
+            });
+        }
+    }
+
+    private void flush() {
+        if (unflushed.isEmpty()) {
+            return;
+        }
+        sendToMembers(concat(unflushed, unflushedBytes));
+        unflushed.clear();
+        unflushedBytes = 0;
+        for (Runnable done : afterFlush) {
+            done.run();
+        }
+        afterFlush.clear();
+    }
+
+    private static byte[] concat(List<byte[]> frames, int bytes) {
+        if (frames.size() == 1) {
+            return frames.get(0);
+        }
+        byte[] all = new byte[bytes];
+        int position = 0;
+        for (byte[] frame : frames) {
+            System.arraycopy(frame, 0, all, position, frame.length);
+            position += frame.length;
+        }
+        return all;
     }
 
     /** A job of this room: the session becomes a member; {@code otherNodes}: the members elsewhere. */

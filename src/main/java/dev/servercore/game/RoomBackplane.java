@@ -15,6 +15,16 @@ public interface RoomBackplane {
     RoomBackplane LOCAL = new RoomBackplane() {
     };
 
+    /**
+     * How long after each tick a room writes what the tick gathered, together with the other nodes' batches
+     * of that tick that arrived meanwhile: one write per member per tick whatever the number of nodes (the
+     * nodes tick together, on the wall clock). 0: a tick writes at once, and other nodes' batches as they
+     * come.
+     */
+    default java.time.Duration flushDelay() {
+        return java.time.Duration.ZERO;
+    }
+
     /** Called once, by the rooms it serves. */
     default void attach(Rooms rooms) {
     }

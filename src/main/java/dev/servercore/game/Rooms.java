@@ -44,6 +44,7 @@ public final class Rooms implements SmartLifecycle {
 
     private volatile boolean batching = true;
     private volatile RoomBackplane backplane = RoomBackplane.LOCAL;
+    private volatile long flushDelayNanos;
 
     public Rooms(int tickRate, int workerThreads, List<RoomListener> listeners, MeterRegistry meters) {
         if (tickRate < 1 || tickRate > 1000) {
@@ -80,8 +81,19 @@ public final class Rooms implements SmartLifecycle {
      * default, {@link RoomBackplane#LOCAL}: this node only.
      */
     public void setBackplane(RoomBackplane backplane) {
+        long delay = backplane.flushDelay().toNanos();
+        if (delay < 0 || delay >= periodNanos) {
+            throw new IllegalArgumentException("The backplane's flush delay " + backplane.flushDelay()
+                    + " must be at least 0 and shorter than the tick period " + tickPeriod());
+        }
         backplane.attach(this);
         this.backplane = backplane;
+        this.flushDelayNanos = delay;
+    }
+
+    /** How long after each tick the rooms write what it gathered together with other nodes' (0: at the tick). */
+    long flushDelayNanos() {
+        return flushDelayNanos;
     }
 
     RoomBackplane backplane() {
@@ -90,7 +102,8 @@ public final class Rooms implements SmartLifecycle {
 
     /**
      * Frames another node's room of that name wrote, for this node's members of it: sent to each of them
-     * as a job of the room, then {@code afterDelivery} runs. For backplanes.
+     * by a job of the room (at the flush that follows the tick, with the backplane's flush delay), then
+     * {@code afterDelivery} runs. For backplanes.
      *
      * @return false when no room of that name is here (nothing is sent, {@code afterDelivery} does not run)
      */
@@ -99,10 +112,7 @@ public final class Rooms implements SmartLifecycle {
         if (room == null) {
             return false;
         }
-        room.execute(() -> {
-            room.sendToMembers(frames);
-            afterDelivery.run();
-        });
+        room.execute(() -> room.fromOtherNode(frames, afterDelivery));
         return true;
     }
 
@@ -332,13 +342,41 @@ public final class Rooms implements SmartLifecycle {
                 return thread;
             });
             rooms.values().forEach(Room::resume);
-            ticking = ticker.scheduleAtFixedRate(() -> {
-                long due = System.nanoTime();
-                for (Room room : rooms.values()) {
-                    room.scheduleTick(due, periodNanos);
-                }
-            }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+            ticking = ticker.schedule(this::tickAll, nanosToNextTick(), TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * Every room's tick, then (with a flush delay) its flush, and the next ticks: they fall on multiples of
+     * the period on the wall clock, so that the nodes of a cluster tick together (each tick is placed anew:
+     * no drift from the wall clock).
+     */
+    private void tickAll() {
+        long due = System.nanoTime();
+        for (Room room : rooms.values()) {
+            room.scheduleTick(due, periodNanos);
+        }
+        ScheduledExecutorService clock = ticker;
+        try {
+            if (flushDelayNanos > 0) {
+                clock.schedule(() -> rooms.values().forEach(Room::scheduleFlush), flushDelayNanos,
+                        TimeUnit.NANOSECONDS);
+            }
+            synchronized (lifecycle) {
+                if (ticking != null) {
+                    ticking = clock.schedule(this::tickAll, nanosToNextTick(), TimeUnit.NANOSECONDS);
+                }
+            }
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // the rooms stopped (a start since has its own ticker)
+        }
+    }
+
+    private long nanosToNextTick() {
+        java.time.Instant now = java.time.Instant.now();
+        long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+        long periodMicros = Math.max(1, periodNanos / 1_000);
+        return (periodMicros - Math.floorMod(micros, periodMicros)) * 1_000;
     }
 
     /** After the listeners stopped (a later phase): their sessions have left. */

@@ -120,6 +120,31 @@ class ClusterRoomsTest {
     }
 
     @Test
+    void eachMemberGetsOneWritePerTickWithEveryNodesFramesInIt() throws Exception {
+        String room = "flush-" + System.nanoTime();
+        RoomMember onA = join(a, room);
+        RoomMember onB = join(b, room);
+        io.micrometer.core.instrument.MeterRegistry metersB = b.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        java.util.function.DoubleSupplier writesB = () -> metersB.get("servercore.writes").tag("role", "server")
+                .functionCounter().count();
+        Thread.sleep(200);
+        double before = writesB.getAsDouble();
+        long start = System.nanoTime();
+        int chats = 40;
+        for (int i = 0; i < chats; i++) { // both nodes' members chat in every tick
+            onA.chat("a-" + i);
+            onB.chat("b-" + i);
+            Thread.sleep(25);
+        }
+        assertThat(onB.await(Duration.ofSeconds(5), m -> m.chats().size() == 2 * chats)).isTrue();
+        double ticks = (System.nanoTime() - start) / 50e6; // tick-rate 20
+        double writes = writesB.getAsDouble() - before;
+        // without the flush delay, b's member would get a write per node per tick: about twice the ticks
+        assertThat(writes).as("writes to b's one member over %.1f ticks", ticks).isLessThanOrEqualTo(ticks + 3);
+        assertThat(writes).isGreaterThanOrEqualTo(ticks * 0.8);
+    }
+
+    @Test
     void sessionIdsOfTwoNodesNeverCollide() throws Exception {
         int slotA = ClusterNodes.backplane(a).node().slot();
         int slotB = ClusterNodes.backplane(b).node().slot();
