@@ -11,6 +11,9 @@
 # (% of a core). The dummy client runs a little longer than the window in which CPU is read.
 
 CLUSTER_SCENARIOS=${CLUSTER_SCENARIOS:-"chat move"}
+# A JVM compiles its hot code for 20 s or so after it starts (it burns a fifth of a core meanwhile): the
+# loads here are light, so the window waits that out, or two nodes would pay it twice (CLUSTER_WARMUP).
+CLUSTER_WARMUP=${CLUSTER_WARMUP:-20s}
 command -v redis-server >/dev/null || { log "bench/run.sh cluster needs redis-server (apt-get install redis-server)"; exit 1; }
 HZ=$(getconf CLK_TCK)
 
@@ -67,7 +70,7 @@ for run in $(seq 1 "$RUNS"); do
       fi
       $GENERATOR_PIN "$BENCH_JAVA" $GENERATOR_OPTS -jar "$SERVER_JAR" --spring.profiles.active=dummyclient --server.port=0 \
         --servercore.dummyclient.ports="$(IFS=,; echo "${ports[*]}")" --servercore.dummyclient.sessions="$sessions" \
-        "${load[@]}" --servercore.dummyclient.warmup="$WARMUP" \
+        "${load[@]}" --servercore.dummyclient.warmup="$CLUSTER_WARMUP" \
         --servercore.dummyclient.duration="$((${DURATION%s} + 3))s" \
         > "$OUT/$tag.client.log" 2>&1 &
       client_pid=$!
@@ -81,7 +84,7 @@ for run in $(seq 1 "$RUNS"); do
       done
       split=""
       for m in "${mgmts[@]}"; do split="$split${split:+/}$(members "$m")"; done
-      sleep "${WARMUP%s}"
+      sleep "${CLUSTER_WARMUP%s}"
       c0=(); for p in "${pids[@]}" "$redis_pid" "$client_pid"; do c0+=("$(cpu_ticks "$p")"); done
       t0=$(date +%s.%N)
       sleep "${DURATION%s}"

@@ -63,7 +63,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
 
     private static final Log log = LogFactory.getLog(RedisBackplane.class);
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     /**
      * Renews this node (and its slot of ids; the epoch too, if Redis lost it: see {@link ClusterNode}); returns
@@ -110,7 +110,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
     private final ClusterKeys keys;
     private final ClusterProperties properties;
     private final byte[] nodeId;
-    /** version, id length, id: the start of every message this node publishes. */
+    /** version, id length, id: the start of every message this node publishes (then sent-at micros, tick). */
     private final byte[] origin;
 
     private volatile ScheduledExecutorService worker;
@@ -280,12 +280,12 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
     }
 
     @Override
-    public void publish(String room, byte[] frames) {
+    public void publish(String room, long tick, byte[] frames) {
         if (state != State.CONNECTED) {
             dropped("backplane_down").increment();
             return;
         }
-        int size = origin.length + Long.BYTES + frames.length;
+        int size = origin.length + 2 * Long.BYTES + frames.length;
         if (pendingPublishes.incrementAndGet() > properties.getMaxPendingPublishes()
                 | pendingPublishBytes.addAndGet(size) > properties.getMaxPendingBytes().toBytes()) {
             pendingPublishes.decrementAndGet();
@@ -294,7 +294,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
             return;
         }
         ByteBuffer message = ByteBuffer.allocate(size);
-        message.put(origin).putLong(nowMicros()).put(frames);
+        message.put(origin).putLong(nowMicros()).putLong(tick).put(frames);
         try {
             redis.publish(keys.roomChannel(room), message.array()).whenComplete((receivers, failure) -> {
                 pendingPublishes.decrementAndGet();
@@ -322,7 +322,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
             pingsSeen.incrementAndGet(); // this node's own channel: its heartbeat's ping came round
             return;
         }
-        int header = origin.length + Long.BYTES;
+        int header = origin.length + 2 * Long.BYTES;
         if (body.length < header || body[0] != VERSION || body[1] != nodeId.length) {
             dropped("malformed").increment();
             return;
@@ -341,9 +341,11 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
             dropped("lagging").increment();
             return;
         }
-        long sentAt = ByteBuffer.wrap(body, 2 + nodeId.length, Long.BYTES).getLong();
+        ByteBuffer times = ByteBuffer.wrap(body, 2 + nodeId.length, 2 * Long.BYTES);
+        long sentAt = times.getLong();
+        long tick = times.getLong();
         byte[] frames = Arrays.copyOfRange(body, header, body.length);
-        boolean queued = target.deliverFromOtherNode(room, frames, () -> {
+        boolean queued = target.deliverFromOtherNode(room, tick, frames, () -> {
             release(roomPending, size);
             received.increment();
             deliveryLatency.record(Math.max(0, nowMicros() - sentAt), TimeUnit.MICROSECONDS);

@@ -50,6 +50,9 @@ public final class Room {
     private final List<byte[]> unflushed = new ArrayList<>();
     private int unflushedBytes;
     private final List<Runnable> afterFlush = new ArrayList<>();
+    /** The tick (wall clock's period count) of the tick job running, and of the last flush. */
+    private long tick;
+    private long flushedTick;
     private Object attachment;
 
     Room(String name, Rooms rooms) {
@@ -141,7 +144,7 @@ public final class Room {
             return;
         }
         sendToMembers(frame);
-        rooms.backplane().publish(name, frame);
+        rooms.backplane().publish(name, 0, frame);
     }
 
     /** In a job of the room: this node's members get the frames (one task per event loop; the array shared). */
@@ -194,13 +197,14 @@ public final class Room {
     }
 
     /** From the rooms' ticker: one tick job at a time; a tick still queued when the next is due is an overrun. */
-    void scheduleTick(long dueAt, long periodNanos) {
+    void scheduleTick(long dueAt, long periodNanos, long tickNumber) {
         if (!tickQueued.compareAndSet(false, true)) {
             rooms.tickOverran();
             return;
         }
         execute(() -> {
             tickQueued.set(false);
+            tick = tickNumber;
             long start = System.nanoTime();
             if (start - dueAt > periodNanos) {
                 rooms.tickOverran();
@@ -225,7 +229,7 @@ public final class Room {
         byte[] batch = concat(gathered, gatheredBytes);
         gathered.clear();
         gatheredBytes = 0;
-        rooms.backplane().publish(name, batch); // once per room per tick, for the other nodes' members
+        rooms.backplane().publish(name, tick, batch); // once per room per tick, for the other nodes' members
         if (rooms.flushDelayNanos() == 0) {
             sendToMembers(batch);
         } else {
@@ -235,12 +239,13 @@ public final class Room {
     }
 
     /**
-     * A job of this room: frames another node's room of this name wrote. Without a flush delay (or without
-     * batching) they go out at once; with one, they wait for the flush, so that each member gets one write
-     * per tick with every node's frames in it. {@code afterDelivery} runs once they are sent.
+     * A job of this room: frames another node's room of this name wrote at its tick {@code fromTick}. With a
+     * flush delay, those of a tick whose flush is still to come wait for it, so that each member gets one
+     * write per tick with every node's frames in it; the others (late, sent at once by their node, or
+     * without a flush delay) go out now. {@code afterDelivery} runs once they are sent.
      */
-    void fromOtherNode(byte[] frames, Runnable afterDelivery) {
-        if (rooms.flushDelayNanos() == 0 || !rooms.isBatching()) {
+    void fromOtherNode(byte[] frames, long fromTick, Runnable afterDelivery) {
+        if (rooms.flushDelayNanos() == 0 || !rooms.isBatching() || fromTick == 0 || fromTick <= flushedTick) {
             sendToMembers(frames);
             afterDelivery.run();
             return;
@@ -250,11 +255,12 @@ public final class Room {
         afterFlush.add(afterDelivery);
     }
 
-    /** From the rooms' ticker, the flush delay after each tick: one flush job at a time. */
-    void scheduleFlush() {
+    /** From the rooms' ticker, the flush delay after tick {@code tickNumber}: one flush job at a time. */
+    void scheduleFlush(long tickNumber) {
         if (flushQueued.compareAndSet(false, true)) {
             execute(() -> {
                 flushQueued.set(false);
+                flushedTick = Math.max(flushedTick, tickNumber);
                 flush();
             });
         }

@@ -50,7 +50,10 @@ public interface RoomBackplane {
     default void membersChanged(String room, int members) {
     }
 
-    /** Frames this node wrote to its members of {@code room}, for the other nodes' members (shared array). */
-    default void publish(String room, byte[] frames) {
+    /**
+     * Frames this node wrote to its members of {@code room}, for the other nodes' members (shared array):
+     * the batch of tick {@code tick} (the wall clock's period count), or 0 for a broadcast made at once.
+     */
+    default void publish(String room, long tick, byte[] frames) {
     }
 }

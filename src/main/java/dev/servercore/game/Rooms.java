@@ -101,18 +101,19 @@ public final class Rooms implements SmartLifecycle {
     }
 
     /**
-     * Frames another node's room of that name wrote, for this node's members of it: sent to each of them
-     * by a job of the room (at the flush that follows the tick, with the backplane's flush delay), then
-     * {@code afterDelivery} runs. For backplanes.
+     * Frames another node's room of that name wrote at its tick {@code tick} (0: a broadcast made at once),
+     * for this node's members of it: sent to each of them by a job of the room (with the backplane's flush
+     * delay, at the flush of that tick, or at once if that flush is past), then {@code afterDelivery} runs.
+     * For backplanes.
      *
      * @return false when no room of that name is here (nothing is sent, {@code afterDelivery} does not run)
      */
-    public boolean deliverFromOtherNode(String name, byte[] frames, Runnable afterDelivery) {
+    public boolean deliverFromOtherNode(String name, long tick, byte[] frames, Runnable afterDelivery) {
         Room room = rooms.get(name);
         if (room == null) {
             return false;
         }
-        room.execute(() -> room.fromOtherNode(frames, afterDelivery));
+        room.execute(() -> room.fromOtherNode(frames, tick, afterDelivery));
         return true;
     }
 
@@ -353,13 +354,14 @@ public final class Rooms implements SmartLifecycle {
      */
     private void tickAll() {
         long due = System.nanoTime();
+        long tick = Math.round((double) epochMicros() / periodMicros());
         for (Room room : rooms.values()) {
-            room.scheduleTick(due, periodNanos);
+            room.scheduleTick(due, periodNanos, tick);
         }
         ScheduledExecutorService clock = ticker;
         try {
             if (flushDelayNanos > 0) {
-                clock.schedule(() -> rooms.values().forEach(Room::scheduleFlush), flushDelayNanos,
+                clock.schedule(() -> rooms.values().forEach(room -> room.scheduleFlush(tick)), flushDelayNanos,
                         TimeUnit.NANOSECONDS);
             }
             synchronized (lifecycle) {
@@ -373,10 +375,16 @@ public final class Rooms implements SmartLifecycle {
     }
 
     private long nanosToNextTick() {
+        return (periodMicros() - Math.floorMod(epochMicros(), periodMicros())) * 1_000;
+    }
+
+    private long periodMicros() {
+        return Math.max(1, periodNanos / 1_000);
+    }
+
+    private static long epochMicros() {
         java.time.Instant now = java.time.Instant.now();
-        long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
-        long periodMicros = Math.max(1, periodNanos / 1_000);
-        return (periodMicros - Math.floorMod(micros, periodMicros)) * 1_000;
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
     }
 
     /** After the listeners stopped (a later phase): their sessions have left. */

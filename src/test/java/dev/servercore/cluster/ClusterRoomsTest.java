@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,6 +15,7 @@ import dev.servercore.protocol.Moves;
 import dev.servercore.testsupport.AppProcess;
 import dev.servercore.testsupport.ClusterNodes;
 import dev.servercore.testsupport.RedisServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,8 +126,8 @@ class ClusterRoomsTest {
         String room = "flush-" + System.nanoTime();
         RoomMember onA = join(a, room);
         RoomMember onB = join(b, room);
-        io.micrometer.core.instrument.MeterRegistry metersB = b.getBean(io.micrometer.core.instrument.MeterRegistry.class);
-        java.util.function.DoubleSupplier writesB = () -> metersB.get("servercore.writes").tag("role", "server")
+        MeterRegistry metersB = b.getBean(MeterRegistry.class);
+        DoubleSupplier writesB = () -> metersB.get("servercore.writes").tag("role", "server")
                 .functionCounter().count();
         Thread.sleep(200);
         double before = writesB.getAsDouble();
