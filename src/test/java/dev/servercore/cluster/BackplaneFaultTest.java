@@ -2,13 +2,13 @@ package dev.servercore.cluster;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import dev.servercore.game.Rooms;
 import dev.servercore.testsupport.Actuator;
 import dev.servercore.testsupport.Await;
+import dev.servercore.testsupport.Closer;
 import dev.servercore.testsupport.ClusterNodes;
 import dev.servercore.testsupport.RedisServer;
 import org.junit.jupiter.api.AfterEach;
@@ -26,40 +26,29 @@ class BackplaneFaultTest {
     /** Stated in HELP.md: cross-node delivery is back within this long after Redis is. */
     static final Duration RESUME_BOUND = Duration.ofSeconds(5);
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T resource) {
-        closing.add(resource);
-        return resource;
-    }
-
-    private static long chatsWith(RoomMember member, String prefix) {
-        return member.chats().stream().filter(c -> c.text().startsWith(prefix)).count();
+        closer.close();
     }
 
     @Test
     void redisDownLocalTrafficGoesOnCrossNodeIsDroppedAndCountedThenResumesWithoutRestartingTheGateways()
             throws Exception {
-        RedisServer redis = closing(RedisServer.start());
-        ClusterNodes cluster = closing(new ClusterNodes(redis));
+        RedisServer redis = closer.add(RedisServer.start());
+        ClusterNodes cluster = closer.add(new ClusterNodes(redis));
         ConfigurableApplicationContext a = cluster.start();
         ConfigurableApplicationContext b = cluster.start();
         String room = "fault-" + System.nanoTime();
-        RoomMember a1 = closing(RoomMember.join(gamePort(a), "a", room));
-        RoomMember a2 = closing(RoomMember.join(gamePort(a), "a", room));
-        RoomMember b1 = closing(RoomMember.join(gamePort(b), "b", room));
-        RoomMember b2 = closing(RoomMember.join(gamePort(b), "b", room));
+        RoomMember a1 = closer.add(RoomMember.join(gamePort(a), "a", room));
+        RoomMember a2 = closer.add(RoomMember.join(gamePort(a), "a", room));
+        RoomMember b1 = closer.add(RoomMember.join(gamePort(b), "b", room));
+        RoomMember b2 = closer.add(RoomMember.join(gamePort(b), "b", room));
         List<RoomMember> all = List.of(a1, a2, b1, b2);
         a1.chat("before");
         for (RoomMember member : all) {
-            assertThat(member.await(Duration.ofSeconds(5), m -> chatsWith(m, "before") == 1)).isTrue();
+            assertThat(member.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("before") == 1)).isTrue();
         }
 
         long stopped = System.nanoTime();
@@ -85,15 +74,15 @@ class BackplaneFaultTest {
             a2.move(i, 0);
         }
         for (RoomMember member : List.of(a1, a2)) {
-            assertThat(member.await(Duration.ofSeconds(5), m -> chatsWith(m, "down-a-") == outage)).isTrue();
+            assertThat(member.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("down-a-") == outage)).isTrue();
         }
         for (RoomMember member : List.of(b1, b2)) {
-            assertThat(member.await(Duration.ofSeconds(5), m -> chatsWith(m, "down-b-") == outage)).isTrue();
+            assertThat(member.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("down-b-") == outage)).isTrue();
         }
         assertThat(a1.await(Duration.ofSeconds(5), m -> m.moves().stream().anyMatch(e -> e.x() == outage - 1)))
                 .isTrue();
         Thread.sleep(200);
-        assertThat(chatsWith(a1, "down-b-") + chatsWith(b1, "down-a-")).isZero();
+        assertThat(a1.chatsStartingWith("down-b-") + b1.chatsStartingWith("down-a-")).isZero();
         assertThat(actuatorA.metric("servercore.cluster.messages.dropped", "reason:backplane_down"))
                 .as("cross-node messages dropped and counted").isPositive();
 
@@ -101,7 +90,7 @@ class BackplaneFaultTest {
         redis.startAgain();
         // probes both ways until each side hears the other
         int probe = 0;
-        while (chatsWith(b1, "probe-a-") == 0 || chatsWith(a1, "probe-b-") == 0) {
+        while (b1.chatsStartingWith("probe-a-") == 0 || a1.chatsStartingWith("probe-b-") == 0) {
             assertThat(System.nanoTime() - restarted).as("cross-node delivery resumed within %s", RESUME_BOUND)
                     .isLessThan(RESUME_BOUND.toNanos());
             a1.chat("probe-a-" + probe);
@@ -122,7 +111,7 @@ class BackplaneFaultTest {
         }
         for (RoomMember member : all) {
             assertThat(member.await(Duration.ofSeconds(5),
-                    m -> chatsWith(m, "after-a-") == after && chatsWith(m, "after-b-") == after))
+                    m -> m.chatsStartingWith("after-a-") == after && m.chatsStartingWith("after-b-") == after))
                     .as("%s got every chat after the resume", member).isTrue();
         }
         Await.until("presence rebuilt", Duration.ofSeconds(5), () -> backplane(a).clusterMembers(room).get() == 4);
@@ -135,15 +124,15 @@ class BackplaneFaultTest {
 
     @Test
     void aLaggingNodeDropsWhatItCannotHoldInsteadOfGrowingItsHeap() throws Exception {
-        RedisServer redis = closing(RedisServer.start());
-        ClusterNodes cluster = closing(new ClusterNodes(redis));
+        RedisServer redis = closer.add(RedisServer.start());
+        ClusterNodes cluster = closer.add(new ClusterNodes(redis));
         // the sender publishes each chat at once (no tick batching): many messages
         ConfigurableApplicationContext a = cluster.start(Map.of("servercore.rooms.batching", false));
         int cap = 20;
         ConfigurableApplicationContext b = cluster.start(Map.of("servercore.cluster.max-pending-deliveries", cap));
         String room = "lag-" + System.nanoTime();
-        RoomMember sender = closing(RoomMember.join(gamePort(a), "a", room));
-        RoomMember receiver = closing(RoomMember.join(gamePort(b), "b", room));
+        RoomMember sender = closer.add(RoomMember.join(gamePort(a), "a", room));
+        RoomMember receiver = closer.add(RoomMember.join(gamePort(b), "b", room));
 
         // b's room is stuck in a long job: messages from a wait for it
         java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
@@ -158,15 +147,15 @@ class BackplaneFaultTest {
         for (int i = 0; i < sent; i++) {
             sender.chat("lag-" + i);
         }
-        assertThat(sender.await(Duration.ofSeconds(5), m -> chatsWith(m, "lag-") == sent)).isTrue();
+        assertThat(sender.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("lag-") == sent)).isTrue();
         Actuator actuatorB = new Actuator(httpPort(b));
         Await.until("b dropped what it could not hold", Duration.ofSeconds(5),
                 () -> actuatorB.metric("servercore.cluster.messages.dropped", "reason:lagging") == sent - cap);
         assertThat(actuatorB.metric("servercore.cluster.deliveries.pending")).isEqualTo(cap);
         stuck.countDown();
-        assertThat(receiver.await(Duration.ofSeconds(5), m -> chatsWith(m, "lag-") == cap)).isTrue();
+        assertThat(receiver.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("lag-") == cap)).isTrue();
         Thread.sleep(200);
-        assertThat(chatsWith(receiver, "lag-")).as("the first %d, then nothing", cap).isEqualTo(cap);
+        assertThat(receiver.chatsStartingWith("lag-")).as("the first %d, then nothing", cap).isEqualTo(cap);
         assertThat(receiver.chats().get(cap - 1).text()).isEqualTo("lag-" + (cap - 1));
         Await.until("nothing pending", Duration.ofSeconds(5),
                 () -> actuatorB.metric("servercore.cluster.deliveries.pending") == 0);

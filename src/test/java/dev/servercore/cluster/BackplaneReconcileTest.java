@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 
 import dev.servercore.game.Rooms;
 import dev.servercore.testsupport.Await;
+import dev.servercore.testsupport.Closer;
 import dev.servercore.testsupport.ClusterNodes;
 import dev.servercore.testsupport.RedisServer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,22 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BackplaneReconcileTest {
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T resource) {
-        closing.add(resource);
-        return resource;
-    }
-
-    private static long chatsWith(RoomMember member, String prefix) {
-        return member.chats().stream().filter(c -> c.text().startsWith(prefix)).count();
+        closer.close();
     }
 
     /** PUBSUB NUMSUB through redis-cli (installed with redis-server). */
@@ -67,13 +57,13 @@ class BackplaneReconcileTest {
      */
     @Test
     void aRoomClosedWhileDisconnectedIsUnsubscribedAndUncountedOnceRedisIsBack() throws Exception {
-        RedisServer redis = closing(RedisServer.start());
-        ClusterNodes cluster = closing(new ClusterNodes(redis));
+        RedisServer redis = closer.add(RedisServer.start());
+        ClusterNodes cluster = closer.add(new ClusterNodes(redis));
         ConfigurableApplicationContext a = cluster.start();
         ConfigurableApplicationContext b = cluster.start();
         String room = "ghost-" + System.nanoTime();
         RoomMember a1 = RoomMember.join(gamePort(a), "a", room);
-        RoomMember b1 = closing(RoomMember.join(gamePort(b), "b", room));
+        RoomMember b1 = closer.add(RoomMember.join(gamePort(b), "b", room));
         Await.until("presence written", Duration.ofSeconds(5), () -> backplane(b).clusterMembers(room).get() == 2);
 
         redis.command("SHUTDOWN SAVE");
@@ -93,9 +83,9 @@ class BackplaneReconcileTest {
         for (int i = 0; i < 20; i++) {
             b1.chat("after-" + i);
         }
-        assertThat(b1.await(Duration.ofSeconds(5), m -> chatsWith(m, "after-") == 20)).isTrue();
+        assertThat(b1.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("after-") == 20)).isTrue();
         Thread.sleep(300);
-        RoomMember b2 = closing(RoomMember.join(gamePort(b), "b", room));
+        RoomMember b2 = closer.add(RoomMember.join(gamePort(b), "b", room));
 
         SoftAssertions soft = new SoftAssertions();
         soft.assertThat(subscribers(redis, cluster.keyPrefix() + ":room:" + room))
@@ -110,20 +100,20 @@ class BackplaneReconcileTest {
     /** A room stuck in a long job drops what is over its own budget; another room of the node gets all of its. */
     @Test
     void oneLaggingRoomDoesNotDropAnotherRoomsCrossNodeTraffic() throws Exception {
-        RedisServer redis = closing(RedisServer.start());
-        ClusterNodes cluster = closing(new ClusterNodes(redis));
+        RedisServer redis = closer.add(RedisServer.start());
+        ClusterNodes cluster = closer.add(new ClusterNodes(redis));
         ConfigurableApplicationContext a = cluster.start(Map.of("servercore.rooms.batching", false));
         ConfigurableApplicationContext b = cluster.start(Map.of(
                 "servercore.cluster.max-pending-deliveries-per-room", 20, "servercore.rooms.worker-threads", 4));
         String slow = "slow-" + System.nanoTime();
         String healthy = "healthy-" + System.nanoTime();
-        RoomMember slowSender = closing(RoomMember.join(gamePort(a), "a", slow));
-        closing(RoomMember.join(gamePort(b), "b", slow));
-        RoomMember sender = closing(RoomMember.join(gamePort(a), "a", healthy));
-        RoomMember receiver = closing(RoomMember.join(gamePort(b), "b", healthy));
+        RoomMember slowSender = closer.add(RoomMember.join(gamePort(a), "a", slow));
+        closer.add(RoomMember.join(gamePort(b), "b", slow));
+        RoomMember sender = closer.add(RoomMember.join(gamePort(a), "a", healthy));
+        RoomMember receiver = closer.add(RoomMember.join(gamePort(b), "b", healthy));
 
         CountDownLatch stuck = new CountDownLatch(1);
-        closing(stuck::countDown);
+        closer.add(stuck::countDown);
         b.getBean(Rooms.class).room(slow).execute(() -> {
             try {
                 stuck.await();
@@ -134,14 +124,14 @@ class BackplaneReconcileTest {
         for (int i = 0; i < 100; i++) {
             slowSender.chat("slow-" + i);
         }
-        assertThat(slowSender.await(Duration.ofSeconds(5), m -> chatsWith(m, "slow-") == 100)).isTrue();
+        assertThat(slowSender.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("slow-") == 100)).isTrue();
         Thread.sleep(300);
         for (int i = 0; i < 10; i++) {
             sender.chat("fine-" + i);
         }
-        assertThat(receiver.await(Duration.ofSeconds(5), m -> chatsWith(m, "fine-") == 10))
+        assertThat(receiver.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("fine-") == 10))
                 .as("b's healthy room got its 10 chats from a (it got %d; dropped as lagging on b: %s)",
-                        chatsWith(receiver, "fine-"), dropped(b, "lagging"))
+                        receiver.chatsStartingWith("fine-"), dropped(b, "lagging"))
                 .isTrue();
     }
 
@@ -151,11 +141,11 @@ class BackplaneReconcileTest {
      */
     @Test
     void aNodeStartingRightAfterARedisRestartNeverHandsOutIdsOfAnotherLiveNodesSessions() throws Exception {
-        RedisServer redis = closing(RedisServer.start());
-        ClusterNodes cluster = closing(new ClusterNodes(redis));
+        RedisServer redis = closer.add(RedisServer.start());
+        ClusterNodes cluster = closer.add(new ClusterNodes(redis));
         ConfigurableApplicationContext a = cluster.start(Map.of("servercore.cluster.heartbeat-interval", "2s",
                 "servercore.cluster.node-timeout", "4s"));
-        RoomMember a1 = closing(RoomMember.join(gamePort(a), "a", "ids-" + System.nanoTime()));
+        RoomMember a1 = closer.add(RoomMember.join(gamePort(a), "a", "ids-" + System.nanoTime()));
 
         redis.stop();
         redis.startAgain();
@@ -173,13 +163,13 @@ class BackplaneReconcileTest {
     /** Three Redis restarts: each room's channel is subscribed once, by this node, and nothing else piles up. */
     @Test
     void reconnectsLeaveEachRoomSubscribedOnce() throws Exception {
-        RedisServer redis = closing(RedisServer.start());
-        ClusterNodes cluster = closing(new ClusterNodes(redis));
+        RedisServer redis = closer.add(RedisServer.start());
+        ClusterNodes cluster = closer.add(new ClusterNodes(redis));
         ConfigurableApplicationContext a = cluster.start();
         List<String> rooms = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             rooms.add("grow-" + i + "-" + System.nanoTime());
-            closing(RoomMember.join(gamePort(a), "a", rooms.get(i)));
+            closer.add(RoomMember.join(gamePort(a), "a", rooms.get(i)));
         }
         for (int restart = 0; restart < 3; restart++) {
             redis.stop();

@@ -84,6 +84,10 @@ final class RoomMember implements AutoCloseable {
         return chats;
     }
 
+    long chatsStartingWith(String prefix) {
+        return chats().stream().filter(c -> c.text().startsWith(prefix)).count();
+    }
+
     List<Moves.Entry> moves() {
         List<Moves.Entry> entries = new ArrayList<>();
         for (FrameClient.Frame frame : snapshot()) {
