@@ -10,6 +10,7 @@ import dev.servercore.testsupport.Actuator;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Closer;
 import dev.servercore.testsupport.ClusterNodes;
+import dev.servercore.testsupport.HeldRoom;
 import dev.servercore.testsupport.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -135,14 +136,7 @@ class BackplaneFaultTest {
         RoomMember receiver = closer.add(RoomMember.join(gamePort(b), "b", room));
 
         // b's room is stuck in a long job: messages from a wait for it
-        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
-        b.getBean(Rooms.class).room(room).execute(() -> {
-            try {
-                stuck.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        HeldRoom stuck = HeldRoom.hold(b.getBean(Rooms.class).room(room));
         int sent = 200;
         for (int i = 0; i < sent; i++) {
             sender.chat("lag-" + i);
@@ -152,7 +146,7 @@ class BackplaneFaultTest {
         Await.until("b dropped what it could not hold", Duration.ofSeconds(5),
                 () -> actuatorB.metric("servercore.cluster.messages.dropped", "reason:lagging") == sent - cap);
         assertThat(actuatorB.metric("servercore.cluster.deliveries.pending")).isEqualTo(cap);
-        stuck.countDown();
+        stuck.release();
         assertThat(receiver.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("lag-") == cap)).isTrue();
         Thread.sleep(200);
         assertThat(receiver.chatsStartingWith("lag-")).as("the first %d, then nothing", cap).isEqualTo(cap);

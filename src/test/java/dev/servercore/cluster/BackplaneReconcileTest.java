@@ -5,12 +5,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 import dev.servercore.game.Rooms;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Closer;
 import dev.servercore.testsupport.ClusterNodes;
+import dev.servercore.testsupport.HeldRoom;
 import dev.servercore.testsupport.RedisServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.assertj.core.api.SoftAssertions;
@@ -112,15 +112,7 @@ class BackplaneReconcileTest {
         RoomMember sender = closer.add(RoomMember.join(gamePort(a), "a", healthy));
         RoomMember receiver = closer.add(RoomMember.join(gamePort(b), "b", healthy));
 
-        CountDownLatch stuck = new CountDownLatch(1);
-        closer.add(stuck::countDown);
-        b.getBean(Rooms.class).room(slow).execute(() -> {
-            try {
-                stuck.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        closer.add(HeldRoom.hold(b.getBean(Rooms.class).room(slow)));
         for (int i = 0; i < 100; i++) {
             slowSender.chat("slow-" + i);
         }

@@ -19,6 +19,7 @@ import dev.servercore.core.Session;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
+import dev.servercore.testsupport.HeldRoom;
 import dev.servercore.testsupport.LoopbackServerTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -122,20 +123,13 @@ class RoomsRaceTest {
         Rooms rooms = rooms(recorder);
         Room a = rooms.join(s, "A");
         assertThat(readJoined(client[0])).isEqualTo("A");
-        CountDownLatch busy = new CountDownLatch(1);
-        a.execute(() -> {
-            try {
-                busy.await(10, TimeUnit.SECONDS); // a long tick of a big room
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            a.broadcastNow(Frames.encode(OLD_ROOM, new byte[0])); // still A's member: legit for A
-        });
+        // a long tick of a big room, which then broadcasts: s is still A's member, legit for A
+        HeldRoom busy = HeldRoom.hold(a, () -> a.broadcastNow(Frames.encode(OLD_ROOM, new byte[0])));
         rooms.join(s, "B");
         Room c = rooms.join(s, "C");
         Thread.sleep(300);
         assertThat(c.size()).as("in C while still in A").isZero();
-        busy.countDown();
+        busy.release();
         assertThat(client[0].readFrame().packetId()).isEqualTo(OLD_ROOM);
         assertThat(readJoined(client[0])).as("B was superseded: only C answers").isEqualTo("C");
         Await.until("s in C only", WAIT, () -> c.size() == 1 && a.size() == 0);
@@ -154,20 +148,13 @@ class RoomsRaceTest {
         Rooms rooms = rooms(recorder);
         Room x = rooms.join(s, "X");
         Await.until("in X", WAIT, () -> x.size() == 1);
-        CountDownLatch busy = new CountDownLatch(1);
-        x.execute(() -> {
-            try {
-                busy.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        HeldRoom busy = HeldRoom.hold(x);
         Room y = rooms.join(s, "Y");
         rooms.join(s, "Z");
         rooms.join(s, "Y");
         Thread.sleep(300);
         assertThat(y.size()).as("in Y while still in X").isZero();
-        busy.countDown();
+        busy.release();
         Await.until("in Y", WAIT, () -> y.size() == 1);
         Await.until("X dropped", WAIT, () -> rooms.room("X") == null);
         CountDownLatch flushed = new CountDownLatch(1);
@@ -189,21 +176,14 @@ class RoomsRaceTest {
         Rooms rooms = rooms(recorder);
         Room a = rooms.join(s, "A");
         Await.until("in A", WAIT, () -> a.size() == 1);
-        CountDownLatch busy = new CountDownLatch(1);
-        a.execute(() -> {
-            try {
-                busy.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        HeldRoom busy = HeldRoom.hold(a);
         rooms.leave(s);
         Room b = rooms.join(s, "B");
         Thread.sleep(300);
         try {
             assertThat(b.size()).as("a member of B while still a member of A").isZero();
         } finally {
-            busy.countDown();
+            busy.release();
         }
         Await.until("in B, out of A", WAIT, () -> b.size() == 1 && a.size() == 0);
         assertThat(List.copyOf(recorder.events)).containsExactly("join A", "leave A", "join B");
@@ -221,14 +201,7 @@ class RoomsRaceTest {
         rooms.start();
         Room a = rooms.join(s, "A");
         Await.until("in A", WAIT, () -> a.size() == 1);
-        CountDownLatch busy = new CountDownLatch(1);
-        a.execute(() -> {
-            try {
-                busy.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        HeldRoom busy = HeldRoom.hold(a);
         rooms.leave(s); // queued behind the busy job: removeMember, then dropIfEmpty (synchronized)
         long[] stopMillis = new long[1];
         Thread stopper = new Thread(() -> {
@@ -238,7 +211,7 @@ class RoomsRaceTest {
         }, "review-stopper");
         stopper.start();
         Thread.sleep(300); // stop() is in awaitTermination, holding the monitor
-        busy.countDown(); // the busy job ends at once; the leave job then needs the monitor
+        busy.release(); // the busy job ends at once; the leave job then needs the monitor
         long t0 = System.nanoTime();
         rooms.join(new Plain(), "Z"); // what an event loop would call
         long joinMillis = (System.nanoTime() - t0) / 1_000_000;
