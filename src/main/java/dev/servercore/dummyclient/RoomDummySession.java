@@ -148,6 +148,7 @@ final class RoomDummySession extends PacketSession {
 
     @Override
     protected void onDisconnected(InetSocketAddress endpoint) {
+        traffic.forget(index);
         CloseReason reason = closeReason();
         if (reason != CloseReason.SHUTDOWN && reason != CloseReason.LOCAL) {
             traffic.unexpectedDisconnects.increment();

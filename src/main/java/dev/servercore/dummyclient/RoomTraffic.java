@@ -61,6 +61,11 @@ final class RoomTraffic {
         return index;
     }
 
+    /** The session is gone (continuous mode makes new ones as they reconnect): its moves are no longer timed. */
+    void forget(int index) {
+        byIndex.remove(index);
+    }
+
     /** When the session of that index sent its move {@code seq} (System.nanoTime), or 0 if unknown. */
     long moveSentAt(int index, int seq) {
         RoomDummySession mover = byIndex.get(index);

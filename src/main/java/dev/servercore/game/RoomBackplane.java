@@ -1,5 +1,6 @@
 package dev.servercore.game;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -21,8 +22,8 @@ public interface RoomBackplane {
      * nodes tick together, on the wall clock). 0: a tick writes at once, and other nodes' batches as they
      * come.
      */
-    default java.time.Duration flushDelay() {
-        return java.time.Duration.ZERO;
+    default Duration flushDelay() {
+        return Duration.ZERO;
     }
 
     /** Called once, by the rooms it serves. */
