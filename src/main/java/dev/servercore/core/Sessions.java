@@ -26,42 +26,54 @@ public final class Sessions {
     public static int sendAll(Iterable<? extends Session> sessions, byte[] data) {
         Drain drains = null; // the sessions of a room sit on one or a few loops: a short list, no map
         int reached = 0;
-        for (Session session : sessions) {
-            SessionConnection connection = session.connection();
-            if (connection == null) {
-                continue;
-            }
-            EventLoop loop = connection.loop();
-            if (loop.inLoop()) {
-                if (connection.send(data)) { // gathered, and written once the loop's pass is over
-                    reached++;
+        try {
+            for (Session session : sessions) {
+                SessionConnection connection = session.connection();
+                if (connection == null) {
+                    continue;
                 }
-                continue;
-            }
-            int offered = connection.offer(data);
-            if (offered == SessionConnection.REFUSED) {
-                continue;
-            }
-            reached++;
-            if (offered == SessionConnection.QUEUED_DRAIN_DUE) {
-                Drain drain = drains;
-                while (drain != null && drain.loop != loop) {
-                    drain = drain.next;
+                EventLoop loop = connection.loop();
+                if (loop.inLoop()) {
+                    if (connection.send(data)) { // gathered, and written once the loop's pass is over
+                        reached++;
+                    }
+                    continue;
                 }
-                if (drain == null) {
-                    drains = drain = new Drain(loop, drains);
+                int offered = connection.offer(data);
+                if (offered == SessionConnection.REFUSED) {
+                    continue;
                 }
-                drain.add(connection);
+                reached++;
+                if (offered == SessionConnection.QUEUED_DRAIN_DUE) {
+                    Drain drain = drains;
+                    while (drain != null && drain.loop != loop) {
+                        drain = drain.next;
+                    }
+                    if (drain == null) {
+                        drains = drain = new Drain(loop, drains);
+                    }
+                    drain.add(connection);
+                }
             }
+        } finally {
+            // every session given a drain-due send gets its drain, even if the iteration threw: its
+            // drain-scheduled flag is set, and no later send would post one
+            reached -= post(drains);
         }
+        return reached;
+    }
+
+    /** Posts each loop's drain; returns how many sessions were on loops that have ended. */
+    private static int post(Drain drains) {
+        int lost = 0;
         for (Drain drain = drains; drain != null; drain = drain.next) {
             try {
                 drain.loop.execute(drain);
             } catch (RejectedExecutionException stopped) {
-                reached -= drain.size; // the loop has ended, and these sessions with it
+                lost += drain.size; // the loop has ended, and these sessions with it
             }
         }
-        return reached;
+        return lost;
     }
 
     /** The connections of one loop whose inbox the loop is to drain and write: one task. */

@@ -34,6 +34,8 @@ public final class Room {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean tickQueued = new AtomicBoolean();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
+    /** The latest tick whose flush is due (from the ticker). */
+    private volatile long flushDue;
     private volatile Thread runner;
     private volatile int size;
     /** Members on the other nodes, as the backplane counted them at the latest join here. */
@@ -245,7 +247,8 @@ public final class Room {
      * without a flush delay) go out now. {@code afterDelivery} runs once they are sent.
      */
     void fromOtherNode(byte[] frames, long fromTick, Runnable afterDelivery) {
-        if (rooms.flushDelayNanos() == 0 || !rooms.isBatching() || fromTick == 0 || fromTick <= flushedTick) {
+        if (rooms.flushDelayNanos() == 0 || !rooms.isBatching() || fromTick == 0 || fromTick <= flushedTick
+                || dropped) {
             sendToMembers(frames);
             afterDelivery.run();
             return;
@@ -255,15 +258,27 @@ public final class Room {
         afterFlush.add(afterDelivery);
     }
 
-    /** From the rooms' ticker, the flush delay after tick {@code tickNumber}: one flush job at a time. */
+    /**
+     * From the rooms' ticker, the flush delay after tick {@code tickNumber}: one flush job at a time, which
+     * flushes up to the latest tick due when it runs (a flush still queued covers the next tick too).
+     */
     void scheduleFlush(long tickNumber) {
+        flushDue = tickNumber;
         if (flushQueued.compareAndSet(false, true)) {
             execute(() -> {
                 flushQueued.set(false);
-                flushedTick = Math.max(flushedTick, tickNumber);
+                flushedTick = Math.max(flushedTick, flushDue);
                 flush();
             });
         }
+    }
+
+    /** A job of this room, as it is dropped: nobody to write to; what waited for the flush is done with. */
+    void discardUnflushed() {
+        unflushed.clear();
+        unflushedBytes = 0;
+        afterFlush.forEach(Runnable::run);
+        afterFlush.clear();
     }
 
     private void flush() {

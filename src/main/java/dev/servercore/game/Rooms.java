@@ -240,6 +240,9 @@ public final class Rooms implements SmartLifecycle {
             }
         }
         if (dropped) {
+            room.discardUnflushed(); // the ticker no longer reaches it: its flush would never come
+        }
+        if (dropped) {
             for (RoomListener listener : listeners) {
                 listener.onDropped(room);
             }
@@ -343,7 +346,8 @@ public final class Rooms implements SmartLifecycle {
                 return thread;
             });
             rooms.values().forEach(Room::resume);
-            ticking = ticker.schedule(this::tickAll, nanosToNextTick(), TimeUnit.NANOSECONDS);
+            ScheduledExecutorService clock = ticker;
+            ticking = clock.schedule(() -> tickAll(clock), nanosToNextTick(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -352,21 +356,20 @@ public final class Rooms implements SmartLifecycle {
      * the period on the wall clock, so that the nodes of a cluster tick together (each tick is placed anew:
      * no drift from the wall clock).
      */
-    private void tickAll() {
+    private void tickAll(ScheduledExecutorService clock) {
         long due = System.nanoTime();
         long tick = Math.round((double) epochMicros() / periodMicros());
         for (Room room : rooms.values()) {
             room.scheduleTick(due, periodNanos, tick);
         }
-        ScheduledExecutorService clock = ticker;
         try {
             if (flushDelayNanos > 0) {
                 clock.schedule(() -> rooms.values().forEach(room -> room.scheduleFlush(tick)), flushDelayNanos,
                         TimeUnit.NANOSECONDS);
             }
             synchronized (lifecycle) {
-                if (ticking != null) {
-                    ticking = clock.schedule(this::tickAll, nanosToNextTick(), TimeUnit.NANOSECONDS);
+                if (ticking != null && ticker == clock) { // not a chain of a ticker stopped since
+                    ticking = clock.schedule(() -> tickAll(clock), nanosToNextTick(), TimeUnit.NANOSECONDS);
                 }
             }
         } catch (java.util.concurrent.RejectedExecutionException stopped) {

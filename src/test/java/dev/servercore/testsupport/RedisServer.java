@@ -72,11 +72,6 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Pid of the running server (for its CPU time), or -1. */
-    public synchronized long pid() {
-        return process == null ? -1 : process.pid();
-    }
-
     /** One inline command, its first reply line (null when Redis does not answer). */
     public String command(String inline) {
         try (Socket socket = new Socket()) {
