@@ -22,6 +22,7 @@ class EngineDefaultsTest {
                 "spring.data.redis.port", 1))) {
             assertThat(app.getEnvironment().getProperty("spring.application.name")).as("no application.yml").isNull();
             assertThat(app.getEnvironment().getProperty("spring.data.redis.timeout")).isEqualTo("1s");
+            assertThat(app.getEnvironment().getProperty("management.observations.enable.lettuce")).isEqualTo("false");
             assertThat(app.getEnvironment().getProperty("management.endpoint.health.status.order"))
                     .isEqualTo("down,out-of-service,degraded,up,unknown");
             var health = new Actuator(ClusterNodes.httpPort(app)).get("/actuator/health");

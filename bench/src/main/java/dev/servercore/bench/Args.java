@@ -44,6 +44,15 @@ final class Args {
         return v == null ? def : Integer.parseInt(v.trim());
     }
 
+    /** A comma-separated list of ports ({@code --ports 7001,7002}), else the single {@code --port}; empty if neither. */
+    int[] ports() {
+        String spec = values.getOrDefault("ports", values.get("port"));
+        if (spec == null) {
+            return new int[0];
+        }
+        return java.util.Arrays.stream(spec.split(",")).mapToInt(p -> Integer.parseInt(p.trim())).toArray();
+    }
+
     boolean has(String key) {
         return values.containsKey(key);
     }

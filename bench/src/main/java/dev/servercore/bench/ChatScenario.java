@@ -9,13 +9,11 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * chat: every session listens; the first {@code senders} of them each send {@code rate} C_Chat per second.
+ * chat: every session listens; the last {@code senders} of them each send {@code rate} C_Chat per second.
  * A chat's text carries its sender, sequence number and send time, so every S_Chat delivered is checked
  * (sender, order, a stable sender id) and timed. Chats sent in the measured window must reach every
  * session: deliveries expected minus deliveries seen are losses.
@@ -37,15 +35,22 @@ final class ChatScenario {
         private final long periodNanos;
         private long seq;
         private ScheduledFuture<?> timer;
-        /** Per sender index: the next sequence number expected, and the server's id for that sender. */
-        private final Map<Integer, Long> nextSeq = new HashMap<>();
-        private final Map<Integer, Long> senderIds = new HashMap<>();
+        /** The senders are the sessions firstSender.. (arrays by sender, not maps: checking is per delivery). */
+        private final int firstSender;
+        /** Per sender: the next sequence number expected (-1: none seen yet), and the server's id for it (-1). */
+        private final long[] nextSeq;
+        private final long[] senderIds;
         long deliveredInWindow;
 
-        ChatSession(int index, boolean sender, int rate) {
+        ChatSession(int index, int firstSender, int senders, int rate) {
             super(index);
-            this.sender = sender;
+            this.sender = index >= firstSender;
+            this.firstSender = firstSender;
             this.periodNanos = 1_000_000_000L / rate;
+            this.nextSeq = new long[senders];
+            this.senderIds = new long[senders];
+            java.util.Arrays.fill(nextSeq, -1);
+            java.util.Arrays.fill(senderIds, -1);
         }
 
         @Override
@@ -94,22 +99,32 @@ final class ChatScenario {
                 ls.malformed++;
                 return;
             }
-            int from = (int) readHex(in, text + 1, 8);
-            long s = readHex(in, text + 9, 8);
-            long sentAt = readHex(in, text + 17, 16);
-            Long expected = nextSeq.get(from); // none yet: this session joined after the sender began
-            if (expected != null && s != expected) {
+            int from = (int) hex8(in.getLong(text + 1));
+            long s = hex8(in.getLong(text + 9));
+            long sentAt = hex8(in.getLong(text + 17)) << 32 | hex8(in.getLong(text + 25));
+            int slot = from - firstSender;
+            if (slot < 0 || slot >= nextSeq.length) {
+                ls.malformed++;
+                return;
+            }
+            long expected = nextSeq[slot]; // none yet: this session joined after the sender began
+            if (expected >= 0 && s != expected) {
                 ls.outOfOrder++; // a gap (a lost chat) or a reordering
             }
-            nextSeq.put(from, s + 1);
-            Long knownId = senderIds.putIfAbsent(from, senderId);
-            if (knownId != null && knownId != senderId) {
+            nextSeq[slot] = s + 1;
+            if (senderIds[slot] < 0) {
+                senderIds[slot] = senderId;
+            } else if (senderIds[slot] != senderId) {
                 ls.badSenderIds++;
             }
             if (sentAt >= windowStart && sentAt < windowEnd) {
                 deliveredInWindow++;
                 ls.measured++;
                 ls.record(ls.latency, now - sentAt);
+                int nodes = fleet.ports.length;
+                if (nodes > 1) {
+                    ls.record(from % nodes == index % nodes ? ls.sameNode : ls.crossNode, now - sentAt);
+                }
             }
         }
     }
@@ -122,38 +137,59 @@ final class ChatScenario {
         }
     }
 
-    static long readHex(ByteBuf b, int at, int digits) {
-        long value = 0;
-        for (int i = 0; i < digits; i++) {
-            int c = b.getByte(at + i);
-            value = value << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+    /**
+     * Eight lower-case ASCII hex digits, the first in the highest byte (as {@link ByteBuf#getLong} reads them),
+     * decoded at once: checking every delivery must cost the generator less than delivering it costs the server.
+     */
+    static long hex8(long digits) {
+        long v = (digits & 0x0F0F0F0F0F0F0F0FL) + 9 * ((digits >>> 6) & 0x0101010101010101L); // a byte per digit
+        v = (v | v >>> 4) & 0x00FF00FF00FF00FFL; // two digits per 16 bits
+        v = (v | v >>> 8) & 0x0000FFFF0000FFFFL; // four per 32
+        return (v | v >>> 16) & 0xFFFFFFFFL;
+    }
+
+    /**
+     * Sleeps {@code nanos}; with a file, until that file exists (nanos bounding the wait): so that a script that
+     * reads the servers' CPU can make the measured window its own ({@code --start-file}, {@code --stop-file}).
+     */
+    private static void waitPhase(long nanos, String file) throws InterruptedException {
+        long end = System.nanoTime() + nanos;
+        if (file == null) {
+            Thread.sleep(nanos / 1_000_000);
+            return;
         }
-        return value;
+        while (!java.nio.file.Files.exists(java.nio.file.Path.of(file))) {
+            if (System.nanoTime() >= end) {
+                Fleet.log("no " + file + " after " + nanos / 1_000_000_000 + " s: the phase ends by time");
+                return;
+            }
+            Thread.sleep(20);
+        }
     }
 
     static int run(Args a) throws Exception {
         String host = a.str("host", "127.0.0.1");
-        int port = a.integer("port", -1);
+        int[] ports = a.ports();
         int sessions = a.integer("sessions", 200);
         int senders = Math.min(sessions, a.integer("senders", 20));
         int rate = a.integer("rate", 50);
         long warmup = a.nanos("warmup", "5s");
         long duration = a.nanos("duration", "10s");
         int threads = a.integer("threads", Runtime.getRuntime().availableProcessors());
-        if (port <= 0) {
-            throw new IllegalArgumentException("--port is required");
+        if (ports.length == 0 || java.util.Arrays.stream(ports).anyMatch(p -> p <= 0)) {
+            throw new IllegalArgumentException("--port (or --ports, one per node) is required");
         }
-        try (Fleet fleet = new Fleet(host, port, threads, Proto.DEFAULT_MAX_FRAME)) {
+        try (Fleet fleet = new Fleet(host, ports, threads, Proto.DEFAULT_MAX_FRAME)) {
             Fleet.phase = Fleet.WARMUP;
             // listeners first, then senders: every chat in the window must reach all sessions
-            Fleet.ConnectResult cr = fleet.connect(sessions, i -> new ChatSession(i, i >= sessions - senders, rate),
+            Fleet.ConnectResult cr = fleet.connect(sessions, i -> new ChatSession(i, sessions - senders, senders, rate),
                     a.integer("connect-pending", 256), 3, a.nanos("welcome-timeout", "15s"), a.nanos("connect-timeout", "60s"));
             Fleet.log("connected: " + cr.describe());
-            Thread.sleep(warmup / 1_000_000);
+            waitPhase(warmup, a.str("start-file", null));
             windowStart = System.nanoTime();
             CpuWindow cpu = CpuWindow.start(a);
             Fleet.phase = Fleet.MEASURE;
-            Thread.sleep(duration / 1_000_000);
+            waitPhase(duration, a.str("stop-file", null));
             windowEnd = System.nanoTime();
             String cpuFigures = cpu.figures();
             Fleet.phase = Fleet.DRAIN;
@@ -173,9 +209,13 @@ final class ChatScenario {
             } while (delivered < expected && System.nanoTime() < drainEnd);
 
             Histogram h = new Histogram(1, Fleet.HIST_MAX_US, 3);
+            Histogram same = new Histogram(1, Fleet.HIST_MAX_US, 3);
+            Histogram cross = new Histogram(1, Fleet.HIST_MAX_US, 3);
             long[] c = fleet.totals(ls -> {
                 synchronized (h) {
                     h.add(ls.latency);
+                    same.add(ls.sameNode);
+                    cross.add(ls.crossNode);
                 }
                 return new long[] {ls.errors, ls.unexpectedCloses, ls.protocolErrors, ls.malformed, ls.outOfOrder,
                         ls.badSenderIds, ls.unexpectedPackets};
@@ -187,6 +227,8 @@ final class ChatScenario {
                     + " deliveries_per_s=" + EchoScenario.fmt(delivered / window)
                     + " delivery_p50_us=" + h.getValueAtPercentile(50) + " delivery_p99_us=" + h.getValueAtPercentile(99)
                     + " delivery_max_us=" + h.getMaxValue()
+                    + (ports.length > 1 ? " nodes=" + ports.length + " same_node_p99_us=" + same.getValueAtPercentile(99)
+                            + " cross_node_p99_us=" + cross.getValueAtPercentile(99) : "")
                     + " errors=" + c[0] + " unexpected_closes=" + c[1] + " protocol_errors=" + c[2] + " malformed=" + c[3]
                     + " out_of_order=" + c[4] + " bad_sender_ids=" + c[5] + " unexpected_packets=" + c[6]
                     + " transport=" + Transport.name(Transport.GENERATOR) + " threads=" + threads);

@@ -41,15 +41,20 @@ final class Fleet implements AutoCloseable {
 
     final MultiThreadIoEventLoopGroup group;
     final String host;
-    final int port;
+    /** Session i connects to ports[i % ports.length] (several: the nodes of a cluster). */
+    final int[] ports;
     final int maxFrame;
     private final Bootstrap bootstrap;
     private final ConcurrentHashMap<EventLoop, LoopState> loops = new ConcurrentHashMap<>();
     volatile boolean closing;
 
     Fleet(String host, int port, int threads, int maxFrame) {
+        this(host, new int[] {port}, threads, maxFrame);
+    }
+
+    Fleet(String host, int[] ports, int threads, int maxFrame) {
         this.host = host;
-        this.port = port;
+        this.ports = ports.clone();
         this.maxFrame = maxFrame;
         this.group = Transport.group(Transport.GENERATOR, threads);
         this.bootstrap = new Bootstrap()
@@ -173,7 +178,7 @@ final class Fleet implements AutoCloseable {
         }
         SessionBase session = factory.apply(index);
         session.bind(this, permits, result, welcomeTimeoutNanos);
-        ChannelFuture f = bootstrap.clone().handler(session).connect(host, port);
+        ChannelFuture f = bootstrap.clone().handler(session).connect(host, ports[index % ports.length]);
         f.addListener(done -> {
             if (done.isSuccess()) {
                 return; // the session releases its permit on welcome, close or welcome timeout
@@ -183,7 +188,9 @@ final class Fleet implements AutoCloseable {
                 group.schedule(() -> attempt(index, tryNo + 1, factory, permits, result, retries,
                         welcomeTimeoutNanos, deadline), 50L * (tryNo + 1), TimeUnit.MILLISECONDS);
             } else {
-                result.failed.incrementAndGet();
+                if (result.failed.incrementAndGet() == 1) {
+                    log("first failed connect, to port " + ports[index % ports.length] + ": " + done.cause());
+                }
                 permits.release();
             }
         });
@@ -204,6 +211,9 @@ final class Fleet implements AutoCloseable {
         final EventLoop loop;
         final List<SessionBase> sessions = new ArrayList<>();
         final Histogram latency = new Histogram(1, HIST_MAX_US, 3);
+        /** chat over several nodes: deliveries from a sender on the receiver's node, and from another node */
+        final Histogram sameNode = new Histogram(1, HIST_MAX_US, 3);
+        final Histogram crossNode = new Histogram(1, HIST_MAX_US, 3);
 
         long errors;
         long unexpectedCloses;

@@ -4,10 +4,11 @@ package dev.servercore.bench;
  * The benchmark's load generator: Netty client sessions on a few event loops, every reply checked.
  * <pre>
  *   java -cp servercore-bench.jar dev.servercore.bench.LoadGenerator echo --port N [--sessions 100 --inflight 8 --body 32]
- *   ... chat --port N [--sessions 200 --senders 20 --rate 50]
+ *   ... chat --port N [--sessions 200 --senders 20 --rate 50]   (--ports N,M,...: session i on port i mod n)
  *   ... hold --port N [--sessions 10000 --hold 15s]    (idle sessions, then one echo each)
  * </pre>
  * Common: --host 127.0.0.1 --threads (event loops; default: cores) --warmup 5s --duration 10s.
+ * chat: --start-file F / --stop-file F end the warm-up / the window when F exists (the times then bound them).
  * Prints one {@code RESULT key=value ...} line on stdout; progress goes to stderr.
  */
 public final class LoadGenerator {
