@@ -161,11 +161,11 @@ for run in $(seq 1 "$RUNS"); do
         done
         [ "$(value connected)" = "$sessions" ] || verdict="FAIL(connected=$(value connected))"
       else
+        rate=$(value entries_per_s); losses=$(value sessions_with_unseen_moves); p99=$(value move_to_seen_p99_us)
         verdict=$(value result)
       fi
       if [ -z "$summary" ]; then
         verdict="FAIL(no-summary:$tag.client.log)"
-        rate=$(value entries_per_s); losses=$(value sessions_with_unseen_moves); p99=$(value move_to_seen_p99_us)
       fi
       # CPU per delivery: each node's, joined by "+", then their sum
       awk -v s="$scenario" -v topo="$topo" -v run="$run" -v spl="$split" -v rate="${rate:-0}" -v losses="${losses:-?}" \
