@@ -1,7 +1,5 @@
 package dev.servercore.game;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
@@ -11,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.servercore.core.Frames;
 import dev.servercore.core.Listener;
-import dev.servercore.core.PacketSession;
 import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
@@ -35,17 +32,6 @@ class DroppedRoomFlushTest {
     @Autowired
     ApplicationContext context;
 
-    static class S extends PacketSession {
-        @Override
-        protected void onConnected(InetSocketAddress endpoint) {
-            send(Frames.encode(1, new byte[0]));
-        }
-
-        @Override
-        protected void onRecvPacket(int packetId, ByteBuffer body) {
-        }
-    }
-
     @Test
     void afterDeliveryRunsEvenIfTheRoomIsDroppedBeforeItsFlush() throws Exception {
         Rooms rooms = new Rooms(10, 2, List.of(), new SimpleMeterRegistry());
@@ -56,17 +42,17 @@ class DroppedRoomFlushTest {
             }
         });
         rooms.start();
-        Queue<S> sessions = new ConcurrentLinkedQueue<>();
+        Queue<RoomsRaceTest.Plain> sessions = new ConcurrentLinkedQueue<>();
         Listener listener = Endpoints.listener(context, "dropped-" + System.nanoTime(), ServerCoreProperties.defaults(),
                 () -> {
-                    S s = new S();
+                    RoomsRaceTest.Plain s = new RoomsRaceTest.Plain();
                     sessions.add(s);
                     return s;
                 });
         try (FrameClient client = FrameClient.connect(listener.port())) {
             client.readFrame();
             Await.until("open", Duration.ofSeconds(10), () -> sessions.size() == 1);
-            S session = sessions.peek();
+            RoomsRaceTest.Plain session = sessions.peek();
             Room room = rooms.join(session, "r");
             CountDownLatch joined = new CountDownLatch(1);
             room.execute(joined::countDown);
