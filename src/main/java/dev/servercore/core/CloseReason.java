@@ -27,7 +27,15 @@ public enum CloseReason {
     /** Nothing was received for the idle timeout. */
     IDLE_TIMEOUT,
     /** The TLS handshake or a TLS record failed, e.g. a plain-text client on a TLS listener. */
-    TLS_ERROR;
+    TLS_ERROR,
+    /** Kicked ({@code S_Kick(unauthenticated)}): no login in time, another packet first, or a refused credential. */
+    UNAUTHENTICATED,
+    /** Kicked ({@code S_Kick(duplicate_login)}): its principal logged in again. */
+    DUPLICATE_LOGIN,
+    /** Kicked ({@code S_Kick(rate_limited)}): over its budget for too long, or over a limit of client-driven state. */
+    RATE_LIMITED,
+    /** Kicked by game code ({@link Session#kick}). */
+    KICKED;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
 

@@ -41,7 +41,7 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
             MeterRegistry meters, Duration drainTimeout) {
         this.name = name;
         this.drainTimeout = drainTimeout;
-        this.context = new EndpointContext(name, settings, registry);
+        this.context = new EndpointContext(name, "server".equals(role), settings, registry);
         List<EventLoop> made = new ArrayList<>();
         for (int i = 0; i < loopCount; i++) {
             made.add(new EventLoop("servercore-" + name + "-loop-" + i, context));
@@ -149,7 +149,7 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
     private void closeAll(boolean graceful) {
         for (EventLoop loop : loops) {
             try {
-                loop.execute(() -> loop.closeAll(CloseReason.SHUTDOWN, graceful));
+                loop.execute(() -> loop.closeAll(graceful));
             } catch (RuntimeException stopped) {
                 // its thread has ended, and with it its sessions
             }

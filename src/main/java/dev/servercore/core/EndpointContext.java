@@ -6,14 +6,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class EndpointContext {
 
     private final String name;
+    private final boolean server;
     private final SessionSettings settings;
     private final SessionRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
     private SessionMetrics metrics;
     private volatile SessionIds ids = SessionIds.sequential();
 
-    EndpointContext(String name, SessionSettings settings, SessionRegistry registry) {
+    EndpointContext(String name, boolean server, SessionSettings settings, SessionRegistry registry) {
         this.name = name;
+        this.server = server;
         this.settings = settings;
         this.registry = registry;
     }
@@ -37,6 +39,11 @@ final class EndpointContext {
 
     String name() {
         return name;
+    }
+
+    /** A listener's: its sessions are the server side of PROTOCOL.md (they send S_Kick, S_LoginOk, ...). */
+    boolean isServer() {
+        return server;
     }
 
     SessionSettings settings() {

@@ -324,10 +324,17 @@ final class EventLoop implements Executor {
                 + " the result from there", where);
     }
 
-    /** Asks every connection of the loop to close: after its queued bytes ({@code graceful}), or at once. */
-    void closeAll(CloseReason reason, boolean graceful) {
+    /**
+     * Asks every connection of the loop to close for a shutdown: after its queued bytes and an
+     * {@code S_Kick(shutdown)} ({@code graceful}), or at once.
+     */
+    void closeAll(boolean graceful) {
         for (SessionConnection connection : connections.toArray(new SessionConnection[0])) {
-            connection.requestClose(reason, graceful);
+            if (graceful) {
+                connection.kick(KickReason.SHUTDOWN, "the server is stopping");
+            } else {
+                connection.abort(CloseReason.SHUTDOWN);
+            }
         }
     }
 

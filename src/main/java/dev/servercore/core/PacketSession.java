@@ -19,14 +19,22 @@ public abstract class PacketSession extends Session {
     /** One packet. The body is only valid during the call: copy what you keep. */
     protected abstract void onRecvPacket(int packetId, ByteBuffer body);
 
-    /** Encodes and queues one frame. */
+    /** Encodes and queues one frame of the game's (ids below {@link SessionLayer#FIRST_ID}). */
     public boolean send(int packetId, byte[] body) {
-        return send(Frames.encode(packetId, body));
+        return send(Frames.encode(gameId(packetId), body));
     }
 
-    /** Encodes and queues one frame; the body's position is not changed. */
+    /** Encodes and queues one frame of the game's; the body's position is not changed. */
     public boolean send(int packetId, ByteBuffer body) {
-        return send(Frames.encode(packetId, body));
+        return send(Frames.encode(gameId(packetId), body));
+    }
+
+    private static int gameId(int packetId) {
+        if (SessionLayer.isSessionLayer(packetId) && packetId <= 0xFFFF) {
+            throw new IllegalArgumentException("packet id 0x" + Integer.toHexString(packetId)
+                    + " belongs to the session layer (0xFF00..0xFFFF); games use ids below 0xFF00");
+        }
+        return packetId;
     }
 
     @Override
@@ -69,6 +77,11 @@ public abstract class PacketSession extends Session {
             }
         }
         return frames;
+    }
+
+    @Override
+    final byte[] kickFrame(KickReason reason, String text, int maxFrameSize) {
+        return SessionLayer.kick(reason, text, maxFrameSize);
     }
 
     @Override

@@ -105,6 +105,24 @@ public abstract class Session {
         }
     }
 
+    /**
+     * Ends the session with a reason its peer is told: a framed session of a listener gets PROTOCOL.md's
+     * {@code S_Kick} (reason, then {@code text}) after what was sent before, then the close; a raw or client
+     * session is closed the same way without it. Counted in {@code servercore.sessions.closed} by the reason's
+     * close. Reads stop at once, sends after it are refused. Idempotent, any thread: the first end asked for wins.
+     */
+    public final void kick(KickReason reason, String text) {
+        SessionConnection c = connection;
+        if (c != null) {
+            c.kick(reason, text);
+        }
+    }
+
+    /** {@link #kick(KickReason, String)} for a reason of the game's: {@code S_Kick(kicked)}. */
+    public final void kick(String text) {
+        kick(KickReason.KICKED, text);
+    }
+
     /** Closes the session at once, dropping whatever is still queued. Idempotent, any thread. */
     public final void abort() {
         SessionConnection c = connection;
@@ -131,6 +149,11 @@ public abstract class Session {
      */
     int packetsEndingIn(byte[] data, int from, int to) {
         return to == data.length ? 1 : 0;
+    }
+
+    /** The frame that tells the peer why it is kicked, or null where there is no framing (raw mode). */
+    byte[] kickFrame(KickReason reason, String text, int maxFrameSize) {
+        return null;
     }
 
     /** One read, on the loop; in raw mode it is one packet. */

@@ -35,6 +35,7 @@ import org.springframework.messaging.Message;
 final class SessionConnection extends TcpNioConnection {
 
     private static final Log log = LogFactory.getLog(SessionConnection.class);
+    private static final ThrottledLog protocolErrors = new ThrottledLog(log);
     private static final int NEW = 0;
     private static final int OPEN = 1;
     private static final int DRAINING = 2;
@@ -211,8 +212,8 @@ final class SessionConnection extends TcpNioConnection {
         try {
             session.received(data, loop);
         } catch (ProtocolException e) {
-            log.info(session + ": protocol error: " + e.getMessage());
-            close.compareAndSet(null, new CloseRequest(CloseReason.PROTOCOL_ERROR, false));
+            protocolErrors.info(() -> session + ": protocol error: " + e.getMessage());
+            kick(KickReason.PROTOCOL_ERROR, e.getMessage());
         } catch (Throwable t) {
             callbackFailed("onRecv", t);
         } finally {
@@ -518,6 +519,47 @@ final class SessionConnection extends TcpNioConnection {
         }
     }
 
+    /**
+     * Ends the session with a reason the peer is told: the kick frame (a listener's framed sessions) after
+     * what is queued, then a graceful close; reads stop at once. Nothing if an end was asked for already.
+     */
+    void kick(KickReason reason, String text) {
+        if (reason.closeReason() == null) {
+            throw new IllegalArgumentException(reason + " is not a reason to kick");
+        }
+        if (close.get() != null) {
+            return;
+        }
+        byte[] frame = endpoint.isServer() ? session.kickFrame(reason, text, settings.maxFrameSize()) : null;
+        if (frame != null) {
+            queueAhead(frame);
+        }
+        requestClose(reason.closeReason(), true);
+    }
+
+    /** Queues an engine frame past the queue limit (it is small, and the close follows it). */
+    private void queueAhead(byte[] frame) {
+        if (loop.inLoop()) {
+            if (state == CLOSED) {
+                return;
+            }
+            drainInbox();
+            outbound().add(frame);
+            outboundBytes += frame.length;
+            flushLater();
+            return;
+        }
+        inboxBytes.addAndGet(frame.length);
+        inbox.offer(frame);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::drainAndFlush);
+            } catch (RejectedExecutionException stopped) {
+                // the loop has ended, and this session with it
+            }
+        }
+    }
+
     /** Closes at once, dropping what is queued; keeps an earlier reason. Any thread. */
     void abort(CloseReason reason) {
         requestClose(reason, false);
@@ -611,8 +653,9 @@ final class SessionConnection extends TcpNioConnection {
             abort(CloseReason.IDLE_TIMEOUT);
         } else if (settings.frameTimeoutNanos() > 0 && session.partialFrameSince != 0
                 && now - session.partialFrameSince > settings.frameTimeoutNanos()) {
-            log.info(session + ": a frame did not complete within " + settings.frameTimeoutNanos() / 1_000_000 + " ms");
-            abort(CloseReason.PROTOCOL_ERROR);
+            String why = "a frame did not complete within " + settings.frameTimeoutNanos() / 1_000_000 + " ms";
+            protocolErrors.info(() -> session + ": " + why);
+            kick(KickReason.PROTOCOL_ERROR, why);
         } else if (tls != null && !tls.isReady() && settings.idleTimeoutNanos() == 0
                 && now - lastReadAt > TlsTransport.HANDSHAKE_TIMEOUT_NANOS) {
             abort(CloseReason.TLS_ERROR);

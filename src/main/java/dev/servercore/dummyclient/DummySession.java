@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import dev.servercore.core.CloseReason;
 import dev.servercore.core.PacketSession;
 import dev.servercore.core.ProtocolException;
+import dev.servercore.core.SessionLayer;
 import dev.servercore.protocol.ChatMessage;
 import dev.servercore.protocol.Echo;
 import dev.servercore.protocol.Welcome;
@@ -51,6 +52,9 @@ final class DummySession extends PacketSession implements DummyClientSession {
             }
             case ChatMessage.ID -> {
                 // other players' chat: not ours to check
+            }
+            case SessionLayer.S_KICK -> {
+                // the server's reason for the close that follows; the disconnect is counted then
             }
             default -> report.error();
         }

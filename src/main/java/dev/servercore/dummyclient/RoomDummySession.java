@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import dev.servercore.core.CloseReason;
 import dev.servercore.core.PacketSession;
 import dev.servercore.core.ProtocolException;
+import dev.servercore.core.SessionLayer;
 import dev.servercore.protocol.ChatMessage;
 import dev.servercore.protocol.ChatRequest;
 import dev.servercore.protocol.JoinRoom;
@@ -89,6 +90,9 @@ final class RoomDummySession extends PacketSession {
                         traffic.delivered(chat.senderSessionId(), sessionId, nanos);
                     }
                 }
+            }
+            case SessionLayer.S_KICK -> {
+                // the server's reason for the close that follows; the disconnect is counted then
             }
             default -> {
                 traffic.errors.increment();

@@ -76,7 +76,7 @@ public class EchoPathBenchmark {
         drain.start();
 
         ServerCoreProperties properties = ServerCoreProperties.defaults();
-        EndpointContext endpoint = new EndpointContext("jmh",
+        EndpointContext endpoint = new EndpointContext("jmh", true,
                 properties.getSession().toSettings(Duration.ZERO, Integer.MAX_VALUE), new SessionRegistry());
         loop = new EventLoop("jmh-loop", endpoint);
         endpoint.metrics(new SessionMetrics(new SimpleMeterRegistry(), "server", endpoint, List.of(loop)));

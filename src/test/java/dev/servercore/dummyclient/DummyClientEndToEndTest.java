@@ -39,7 +39,7 @@ class DummyClientEndToEndTest {
 
     @Test
     void theDummyClientUnderLoadExitsZeroAndItsSummaryMatchesTheServersCounts() throws Exception {
-        Actuator server = new Actuator(environment.getRequiredProperty("local.server.port", Integer.class));
+        Actuator server = Actuator.of(environment);
         Await.until("no session open", Duration.ofSeconds(20),
                 () -> server.metric("servercore.sessions.active", "endpoint:listener") == 0);
         String[] counters = {"servercore.bytes.received", "servercore.bytes.sent", "servercore.packets.received",

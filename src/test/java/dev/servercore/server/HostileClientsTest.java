@@ -45,7 +45,7 @@ class HostileClientsTest {
 
     @BeforeEach
     void setUp() {
-        actuator = new Actuator(environment.getRequiredProperty("local.server.port", Integer.class));
+        actuator = Actuator.of(environment);
     }
 
     @Test

@@ -53,7 +53,7 @@ class ServerIntegrationTest {
 
     @BeforeEach
     void quiet() throws Exception {
-        actuator = new Actuator(environment.getRequiredProperty("local.server.port", Integer.class));
+        actuator = Actuator.of(environment);
         // tests share the server: each starts with no session open
         Await.until("no session open", WAIT, () -> serverMetric("servercore.sessions.active") == 0);
     }

@@ -21,6 +21,13 @@ public final class Actuator {
         this.base = "http://127.0.0.1:" + port;
     }
 
+    /** The actuator of the application under test: on its management port when it has one of its own. */
+    public static Actuator of(org.springframework.core.env.Environment environment) {
+        Integer management = environment.getProperty("local.management.port", Integer.class);
+        return new Actuator(management != null ? management
+                : environment.getRequiredProperty("local.server.port", Integer.class));
+    }
+
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
