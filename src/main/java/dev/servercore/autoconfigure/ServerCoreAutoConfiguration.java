@@ -2,8 +2,11 @@ package dev.servercore.autoconfigure;
 
 import java.util.function.Supplier;
 
+import dev.servercore.core.Authenticator;
 import dev.servercore.core.Listener;
 import dev.servercore.core.ListenerHealthIndicator;
+import dev.servercore.core.LoginDirectory;
+import dev.servercore.core.LoginSettings;
 import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.core.Session;
 import dev.servercore.core.SessionFactory;
@@ -15,6 +18,7 @@ import dev.servercore.game.PacketHandlers;
 import dev.servercore.game.RoomBackplane;
 import dev.servercore.game.RoomListener;
 import dev.servercore.game.Rooms;
+import dev.servercore.login.LoginProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.springframework.beans.factory.BeanFactory;
@@ -36,7 +40,7 @@ import org.springframework.context.annotation.Bean;
  * shutdown, all set from {@code servercore.*}. Every bean here steps aside for one of the application's.
  */
 @AutoConfiguration
-@EnableConfigurationProperties(ServerCoreProperties.class)
+@EnableConfigurationProperties({ServerCoreProperties.class, LoginProperties.class})
 public class ServerCoreAutoConfiguration {
 
     @Bean
@@ -72,7 +76,8 @@ public class ServerCoreAutoConfiguration {
     @ConditionalOnProperty(prefix = "servercore.listener", name = "enabled", matchIfMissing = true)
     Listener listener(ServerCoreProperties properties, ConfigurableListableBeanFactory beans,
             ObjectProvider<SessionFactory> factories, PacketHandlers handlers, ObjectProvider<MeterRegistry> meters,
-            ObjectProvider<SessionIds> ids, ApplicationEventPublisher events) {
+            ObjectProvider<SessionIds> ids, LoginProperties login, ObjectProvider<Authenticator> authenticators,
+            ObjectProvider<LoginDirectory> directory, ApplicationEventPublisher events) {
         Supplier<Session> sessions = sessionSource(beans, factories);
         SessionFactory bound = () -> {
             Session session = sessions.get();
@@ -85,6 +90,8 @@ public class ServerCoreAutoConfiguration {
                 bound::newSession, new SessionRegistry(), meters.getIfAvailable(SimpleMeterRegistry::new),
                 (BeanFactory) beans, events);
         ids.ifAvailable(listener::setSessionIds); // a cluster node's own ids
+        listener.setLogin(new LoginSettings(login.isRequired(), login.getTimeout(), authenticators.getIfUnique(),
+                directory.getIfAvailable()));
         return listener;
     }
 

@@ -53,6 +53,18 @@ public class ClusterAutoConfiguration {
                 meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
+    /** Logins across the cluster: the same principal logging in on another node kicks its older session. */
+    @Bean
+    @ConditionalOnMissingBean
+    RedisLoginDirectory redisLoginDirectory(RedisConnectionFactory connections, ClusterNode node,
+            ServerCoreProperties properties) {
+        if (!(connections instanceof LettuceConnectionFactory lettuce)) {
+            throw new IllegalStateException("servercore.cluster.backplane=redis needs Lettuce (Spring Boot's default "
+                    + "Redis client), not " + connections.getClass().getName());
+        }
+        return new RedisLoginDirectory(lettuce, node, properties.getCluster().getKeyPrefix());
+    }
+
     @Bean
     @ConditionalOnMissingBean
     BackplaneHealthIndicator backplaneHealthIndicator(RedisBackplane backplane) {

@@ -94,6 +94,11 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
         running = true;
         SessionSettings settings = context.settings();
         long shortest = settings.shortestTimeoutNanos();
+        LoginSettings login = context.logins().settings();
+        if (login.authenticator() != null) {
+            long timeout = login.timeout().toNanos();
+            shortest = shortest == 0 ? timeout : Math.min(shortest, timeout);
+        }
         if (shortest > 0) {
             every(shortest / 4, () -> loops.forEach(loop -> loop.execute(loop::checkTimeouts)));
         }

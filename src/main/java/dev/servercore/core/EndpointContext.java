@@ -12,6 +12,7 @@ final class EndpointContext {
     private final AtomicInteger active = new AtomicInteger();
     private SessionMetrics metrics;
     private volatile SessionIds ids = SessionIds.sequential();
+    private volatile Logins logins = new Logins(LoginSettings.none());
 
     EndpointContext(String name, boolean server, SessionSettings settings, SessionRegistry registry) {
         this.name = name;
@@ -26,6 +27,14 @@ final class EndpointContext {
 
     void ids(SessionIds ids) {
         this.ids = ids;
+    }
+
+    void logins(LoginSettings settings) {
+        this.logins = new Logins(settings);
+    }
+
+    Logins logins() {
+        return logins;
     }
 
     /** The next id that no open session of the endpoint has (a sequence that came round skips them). */

@@ -83,6 +83,7 @@ final class EventLoop implements Executor {
     long packetsReceived;
     long packetsSent;
     long writes;
+    long readPauses;
     long workUnits;
     long workNanos;
     long blockedWarnings;

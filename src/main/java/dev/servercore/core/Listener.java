@@ -50,6 +50,18 @@ public final class Listener extends Endpoint {
         return loops;
     }
 
+    /**
+     * How its sessions log in (before it starts): PROTOCOL.md v3's {@code C_Login}, verified by the settings'
+     * authenticator; by default no login is required and none is taken.
+     */
+    public void setLogin(LoginSettings login) {
+        if (login.required() && properties.getMode() == ServerCoreProperties.Mode.RAW) {
+            throw new IllegalStateException("servercore.login.required needs servercore.listener.mode=framed: a raw "
+                    + "session has no frames to log in with");
+        }
+        context.logins(login);
+    }
+
     /** The first factory binds (a free port when 0 is configured); the others join it on that port. */
     @Override
     void doStart() {

@@ -14,23 +14,39 @@ public abstract class PacketSession extends Session {
     /** Made on the first read (the settings are known once the session is open); loop only. */
     private FrameDecoder decoder;
     private FrameDecoder.FrameHandler handler;
+    /** A listener's sessions: the session layer's frames, and every frame until a required login is done. */
+    private ServerSessionLayer layer;
     private int framesInRead;
 
     /** One packet. The body is only valid during the call: copy what you keep. */
     protected abstract void onRecvPacket(int packetId, ByteBuffer body);
 
-    /** Encodes and queues one frame of the game's (ids below {@link SessionLayer#FIRST_ID}). */
+    /**
+     * The session has logged in ({@code C_Login} verified, {@code S_LoginOk} queued): {@link #principal()} says
+     * who it is. Runs once, on the loop, before any packet that followed the login reaches
+     * {@link #onRecvPacket}; where login is required, no game packet reaches it before. Never called for a
+     * session that does not log in.
+     */
+    protected void onLogin() {
+    }
+
+    /**
+     * Encodes and queues one frame. A listener's sessions send ids below {@link SessionLayer#FIRST_ID} only: the
+     * session layer's frames to a client are the engine's.
+     */
     public boolean send(int packetId, byte[] body) {
-        return send(Frames.encode(gameId(packetId), body));
+        return send(Frames.encode(checked(packetId), body));
     }
 
-    /** Encodes and queues one frame of the game's; the body's position is not changed. */
+    /** Encodes and queues one frame (as {@link #send(int, byte[])}); the body's position is not changed. */
     public boolean send(int packetId, ByteBuffer body) {
-        return send(Frames.encode(gameId(packetId), body));
+        return send(Frames.encode(checked(packetId), body));
     }
 
-    private static int gameId(int packetId) {
-        if (SessionLayer.isSessionLayer(packetId) && packetId <= 0xFFFF) {
+    private int checked(int packetId) {
+        SessionConnection c = connection();
+        boolean server = c == null || c.loop().endpoint().isServer();
+        if (server && SessionLayer.isSessionLayer(packetId) && packetId <= 0xFFFF) {
             throw new IllegalArgumentException("packet id 0x" + Integer.toHexString(packetId)
                     + " belongs to the session layer (0xFF00..0xFFFF); games use ids below 0xFF00");
         }
@@ -42,19 +58,32 @@ public abstract class PacketSession extends Session {
         if (decoder == null) {
             SessionConnection connection = connection();
             decoder = new FrameDecoder(connection.settings().maxFrameSize());
+            if (connection.loop().endpoint().isServer()) {
+                layer = new ServerSessionLayer(this, connection, connection.loop().endpoint().logins());
+            }
             handler = (packetId, body) -> {
                 if (!connection.isAccepting()) {
                     decoder.stop(); // closing (asked by another thread): the rest of the read is not delivered
                     return;
                 }
                 framesInRead++;
-                onRecvPacket(packetId, body);
+                frameIn(packetId, body);
                 if (!connection.isAccepting()) {
                     decoder.stop(); // before the next header is even read: it may be garbage
                 }
             };
         }
         decoder.decode(data, handler);
+    }
+
+    /** One frame from the peer: to the session layer, or to game code. */
+    final void frameIn(int packetId, ByteBuffer body) {
+        ServerSessionLayer sessionLayer = layer;
+        if (sessionLayer != null && (packetId >= SessionLayer.FIRST_ID || sessionLayer.gates())) {
+            sessionLayer.onFrame(packetId, body);
+        } else {
+            onRecvPacket(packetId, body);
+        }
     }
 
     /**

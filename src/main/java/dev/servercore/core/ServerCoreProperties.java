@@ -619,6 +619,80 @@ public final class ServerCoreProperties {
         }
     }
 
+    /**
+     * What each session of a listener may send (its client's traffic), as token buckets of packets and bytes per
+     * second with a burst; a rate of 0 turns its bucket off. Over budget, the event loop stops reading that socket
+     * until a quarter of the burst is back (TCP pushes back on the sender); a session whose reading stayed paused
+     * for {@code kick-after} in one stretch over budget gets {@code S_Kick(rate_limited)}.
+     */
+    public static final class RateLimit {
+
+        /** Packets (frames; reads in raw mode) per second; 0: no packet budget. */
+        @Min(0)
+        @Max(1_000_000_000)
+        private final long packetsPerSecond;
+        /** Packets a session may send at once above the rate. */
+        @Min(1)
+        private final long packetBurst;
+        /** Bytes per second; 0: no byte budget. */
+        @NotNull
+        private final DataSize bytesPerSecond;
+        /** Bytes a session may send at once above the rate (at least 64 bytes). */
+        @NotNull
+        private final DataSize byteBurst;
+        /** Paused reading, in one stretch over budget, after which the session is kicked; 0: never kicked. */
+        @NotNull
+        private final Duration kickAfter;
+
+        public RateLimit(
+                @DefaultValue("5000") long packetsPerSecond,
+                @DefaultValue("10000") long packetBurst,
+                @DefaultValue("256KB") DataSize bytesPerSecond,
+                @DefaultValue("512KB") DataSize byteBurst,
+                @DefaultValue("5s") Duration kickAfter) {
+            this.packetsPerSecond = packetsPerSecond;
+            this.packetBurst = packetBurst;
+            this.bytesPerSecond = bytesPerSecond;
+            this.byteBurst = byteBurst;
+            this.kickAfter = kickAfter;
+        }
+
+        public long getPacketsPerSecond() {
+            return packetsPerSecond;
+        }
+
+        public long getPacketBurst() {
+            return packetBurst;
+        }
+
+        public DataSize getBytesPerSecond() {
+            return bytesPerSecond;
+        }
+
+        public DataSize getByteBurst() {
+            return byteBurst;
+        }
+
+        public Duration getKickAfter() {
+            return kickAfter;
+        }
+
+        @AssertTrue(message = "servercore.session.rate-limit: bytes-per-second within 0..1GB, byte-burst at least 64B, "
+                + "kick-after not negative")
+        public boolean isValid() {
+            return bytesPerSecond == null || byteBurst == null || kickAfter == null
+                    || (bytesPerSecond.toBytes() >= 0 && bytesPerSecond.toBytes() <= 1_000_000_000L
+                            && byteBurst.toBytes() >= 64 && !kickAfter.isNegative());
+        }
+
+        /** The engine's form; null when both buckets are off. */
+        RateLimits toLimits() {
+            RateLimits limits = new RateLimits(packetsPerSecond, packetBurst, bytesPerSecond.toBytes(),
+                    byteBurst.toBytes(), kickAfter.toNanos());
+            return limits.isOff() ? null : limits;
+        }
+    }
+
     /** Every session, both directions. */
     public static final class SessionProperties {
 
@@ -660,6 +734,10 @@ public final class ServerCoreProperties {
         @NotNull
         private final Duration blockedCallbackWarning;
 
+        /** What each session of a listener may send; over it, reading stops until the budget is back. */
+        @Valid
+        private final RateLimit rateLimit;
+
         public SessionProperties(
                 @DefaultValue("4096") int maxFrameSize,
                 @DefaultValue("1MB") DataSize sendQueueLimit,
@@ -668,7 +746,9 @@ public final class ServerCoreProperties {
                 @DefaultValue("64KB") DataSize writeBatchSize,
                 @DefaultValue("5s") Duration shutdownDrainTimeout,
                 @DefaultValue("10s") Duration frameTimeout,
-                @DefaultValue("100ms") Duration blockedCallbackWarning) {
+                @DefaultValue("100ms") Duration blockedCallbackWarning,
+                @DefaultValue RateLimit rateLimit) {
+            this.rateLimit = rateLimit;
             this.maxFrameSize = maxFrameSize;
             this.sendQueueLimit = sendQueueLimit;
             this.readBufferSize = readBufferSize;
@@ -711,6 +791,10 @@ public final class ServerCoreProperties {
             return blockedCallbackWarning;
         }
 
+        public RateLimit getRateLimit() {
+            return rateLimit;
+        }
+
         /** The settings of one endpoint; durations below 0 or sizes out of range are refused here too. */
         public SessionSettings toSettings(Duration idleTimeout, int maxSessions) {
             long readBuffer = readBufferSize.toBytes();
@@ -729,7 +813,8 @@ public final class ServerCoreProperties {
             return new SessionSettings(maxFrameSize, sendQueueLimit.toBytes(), (int) writeBatch, (int) readBuffer,
                     nonNegative("write-timeout", writeTimeout), nonNegative("idle-timeout", idleTimeout),
                     nonNegative("frame-timeout", frameTimeout),
-                    nonNegative("blocked-callback-warning", blockedCallbackWarning), maxSessions);
+                    nonNegative("blocked-callback-warning", blockedCallbackWarning), maxSessions,
+                    rateLimit.toLimits());
         }
 
         @AssertTrue(message = "durations must not be negative (0 means off)")

@@ -30,6 +30,7 @@ public abstract class Session {
     private int id;
     private volatile SessionConnection connection;
     private volatile CloseReason endedWith;
+    private volatile String principal;
     private List<Runnable> endHooks;
     /** Guarded by this: the end hooks have run (onDisconnected is over). */
     private boolean hooksRan;
@@ -54,6 +55,14 @@ public abstract class Session {
     public final boolean isConnected() {
         SessionConnection c = connection;
         return c != null && c.isAccepting();
+    }
+
+    /**
+     * Who the session logged in as ({@code C_Login}, verified by the listener's {@link Authenticator}), or null
+     * before a login (and always without one).
+     */
+    public final String principal() {
+        return principal;
     }
 
     /** Why the session ended, or null while it is open. */
@@ -129,6 +138,10 @@ public abstract class Session {
         if (c != null) {
             c.requestClose(CloseReason.LOCAL, false);
         }
+    }
+
+    final void loggedIn(String principal) {
+        this.principal = principal;
     }
 
     final void assignId(int id) {

@@ -76,6 +76,14 @@ final class SessionConnection extends TcpNioConnection {
     private long lastReadAt;
     private long writeBlockedSince;
     private long drainDeadline;
+    /** What the peer may send (a listener's sessions); null: no budget. */
+    private final ReadBudget budget;
+    /** Why reading is held ({@link #HOLD_BUDGET}, ...); reading goes on when none is left. */
+    private int readHolds;
+    static final int HOLD_BUDGET = 1;
+    static final int HOLD_LOGIN = 2;
+    /** When a login still due (or under way) times out (loop nanos), or 0. */
+    private long loginDeadline;
 
     SessionConnection(SocketChannel channel, boolean server, ApplicationEventPublisher publisher, String factoryName,
             Session session, EventLoop loop, TlsTransport tls, Runnable forget) throws IOException {
@@ -88,6 +96,8 @@ final class SessionConnection extends TcpNioConnection {
         this.remoteAddress = (InetSocketAddress) channel.getRemoteAddress();
         this.tls = tls;
         this.forget = forget;
+        RateLimits limits = settings.rateLimits();
+        this.budget = endpoint.isServer() && limits != null ? new ReadBudget(limits, loop.now) : null;
         session.bind(this);
     }
 
@@ -129,6 +139,9 @@ final class SessionConnection extends TcpNioConnection {
         state = OPEN;
         opened = true;
         lastReadAt = loop.now;
+        if (endpoint.isServer() && session instanceof PacketSession && endpoint.logins().settings().required()) {
+            loginStarted();
+        }
         endpoint.sessionOpened();
         if (tls != null) {
             try {
@@ -159,11 +172,14 @@ final class SessionConnection extends TcpNioConnection {
 
     /** The selector says the socket has bytes (or an end): one read, handed to the session. */
     void readable() {
-        if (state != OPEN && !(state == DRAINING && tls != null && !tls.isReady())) {
+        if ((state != OPEN || readHolds != 0) && !(state == DRAINING && tls != null && !tls.isReady())) {
             return;
         }
         ByteBuffer buffer = loop.readBuffer;
         buffer.clear();
+        if (budget != null) {
+            buffer.limit(budget.allowance(loop.now, buffer.capacity()));
+        }
         int read;
         try {
             read = channel.read(buffer);
@@ -181,25 +197,83 @@ final class SessionConnection extends TcpNioConnection {
         loop.bytesReceived += read;
         lastReadAt = loop.now;
         buffer.flip();
+        long packetsBefore = loop.packetsReceived;
         if (tls == null) {
             deliver(buffer);
+        } else if (!unwrap(buffer)) {
             return;
         }
+        if (budget != null && state == OPEN) {
+            charge(read, loop.packetsReceived - packetsBefore);
+        }
+    }
+
+    /** TLS records in, plain bytes to the session; false when the connection ended. */
+    private boolean unwrap(ByteBuffer buffer) {
         try {
             if (tls.unwrap(buffer, this)) {
                 abort(CloseReason.PEER_CLOSED); // close_notify
-                return;
+                return false;
             }
         } catch (SSLException e) {
             log.debug(session + ": TLS failure: " + e.getMessage());
             abort(CloseReason.TLS_ERROR);
-            return;
+            return false;
         }
         if (state == DRAINING) {
             stopReadingUnlessHandshaking();
         }
         if (tls.hasOutput() || (tls.isReady() && hasOutbound())) {
             flushLater();
+        }
+        return true;
+    }
+
+    /** The read is paid for; over budget, reading stops until enough of the budget is back. */
+    private void charge(int bytes, long packets) {
+        long wait = budget.spend(loop.now, bytes, packets);
+        if (wait == 0) {
+            return;
+        }
+        holdReading(HOLD_BUDGET);
+        loop.readPauses++;
+        EngineTimer.INSTANCE.schedule(() -> {
+            try {
+                loop.execute(this::budgetBack);
+            } catch (RejectedExecutionException stopped) {
+                // the loop has ended, and the session with it
+            }
+        }, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** On the loop, once the paused session's budget is partly back: it reads again, or is kicked. */
+    private void budgetBack() {
+        if (state != OPEN) {
+            return;
+        }
+        lastReadAt = loop.now; // a held session is not idle
+        if (budget.resumed(loop.now)) {
+            RateLimits limits = settings.rateLimits();
+            kick(KickReason.RATE_LIMITED, "over the budget of " + limits.packetsPerSecond() + " packets/s and "
+                    + limits.bytesPerSecond() + " bytes/s for " + budget.pausedInStretchNanos() / 1_000_000 + " ms");
+            return;
+        }
+        releaseReading(HOLD_BUDGET);
+    }
+
+    /** Stops reading the socket for {@code why} (loop only); the selector stops reporting it readable. */
+    void holdReading(int why) {
+        if (readHolds == 0 && key != null && key.isValid()) {
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+        }
+        readHolds |= why;
+    }
+
+    /** Ends the hold {@code why}; reading goes on once no hold is left (loop only). */
+    void releaseReading(int why) {
+        readHolds &= ~why;
+        if (readHolds == 0 && state == OPEN && key != null && key.isValid()) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_READ);
         }
     }
 
@@ -222,6 +296,53 @@ final class SessionConnection extends TcpNioConnection {
         if (close.get() != null) {
             applyClose();
         }
+    }
+
+    /**
+     * Runs engine-driven session code outside a read (the end of a login), as a callback: a close it asks for
+     * applies when it returns, and what it throws closes the session as {@link #deliver} would. Loop only.
+     */
+    void callback(String name, Runnable body) {
+        if (!isAccepting()) {
+            return;
+        }
+        inCallback = true;
+        loop.running(session);
+        try {
+            body.run();
+        } catch (ProtocolException e) {
+            protocolErrors.info(() -> session + ": protocol error: " + e.getMessage());
+            kick(KickReason.PROTOCOL_ERROR, e.getMessage());
+        } catch (Throwable t) {
+            callbackFailed(name, t);
+        } finally {
+            inCallback = false;
+        }
+        if (close.get() != null) {
+            applyClose();
+        }
+    }
+
+    /** Runs {@code task} on the loop after the current unit of work; dropped if the loop has ended. */
+    void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException stopped) {
+            // the loop has ended, and the session with it
+        }
+    }
+
+    /** A login is due or under way: it must be done within the login timeout (from the first such moment). */
+    void loginStarted() {
+        if (loginDeadline == 0) {
+            loginDeadline = (loop.now + endpoint.logins().settings().timeout().toNanos()) | 1;
+        }
+    }
+
+    /** On the loop: the session is {@code principal} from now on. */
+    void loggedIn(String principal) {
+        loginDeadline = 0;
+        session.loggedIn(principal);
     }
 
     private void callbackFailed(String callback, Throwable t) {
@@ -644,7 +765,10 @@ final class SessionConnection extends TcpNioConnection {
         if (state != OPEN) {
             return;
         }
-        if (settings.writeTimeoutNanos() > 0 && writeBlockedSince != 0
+        if (loginDeadline != 0 && now - loginDeadline > 0) {
+            kick(KickReason.UNAUTHENTICATED, "no login within "
+                    + endpoint.logins().settings().timeout().toMillis() + " ms");
+        } else if (settings.writeTimeoutNanos() > 0 && writeBlockedSince != 0
                 && now - writeBlockedSince > settings.writeTimeoutNanos()) {
             log.info(session + ": the peer has not read for over " + settings.writeTimeoutNanos() / 1_000_000
                     + " ms; closing it as a slow consumer");

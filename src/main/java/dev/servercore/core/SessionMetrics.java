@@ -56,6 +56,8 @@ public final class SessionMetrics {
                 l -> l.packetsSent);
         sum(meters, "servercore.writes", "Socket writes (system calls): each carries every frame a session had queued",
                 null, tags, loops, l -> l.writes);
+        sum(meters, "servercore.reads.paused", "Times a session's reading stopped because it was over its budget "
+                + "(servercore.session.rate-limit)", null, tags, loops, l -> l.readPauses);
         sum(meters, "servercore.callbacks.blocked",
                 "Callbacks that held an event loop past servercore.session.blocked-callback-warning", null, tags, loops,
                 l -> l.blockedWarnings);

@@ -13,10 +13,11 @@ package dev.servercore.core;
  * @param frameTimeoutNanos how long a frame may take to arrive once its first byte has
  * @param blockedWarningNanos a callback running longer than this is reported with its stack
  * @param maxSessions most sessions open at once
+ * @param rateLimits what each session of a listener may send (null: no budget)
  */
 public record SessionSettings(int maxFrameSize, long sendQueueLimit, int writeBatchBytes, int readBufferSize,
         long writeTimeoutNanos, long idleTimeoutNanos, long frameTimeoutNanos, long blockedWarningNanos,
-        int maxSessions) {
+        int maxSessions, RateLimits rateLimits) {
 
     /** The shortest deadline in force, or 0 if none is: how often connections need looking at. */
     long shortestTimeoutNanos() {

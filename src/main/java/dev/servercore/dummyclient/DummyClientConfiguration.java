@@ -13,6 +13,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,6 +30,14 @@ public class DummyClientConfiguration {
         return new LoadReport(meters);
     }
 
+    /** Every session logs in first, with a token of its own (servercore.dummyclient.login.hmac-secret). */
+    @Bean
+    @ConditionalOnProperty(prefix = "servercore.dummyclient.login", name = "hmac-secret")
+    DummyLogin dummyLogin(DummyClientProperties dummyClient) {
+        DummyClientProperties.Login login = dummyClient.getLogin();
+        return new DummyLogin(login.getHmacSecret(), login.getPrincipalPrefix());
+    }
+
     @Bean
     RoomTraffic roomTraffic(DummyClientProperties dummyClient, MeterRegistry meters) {
         return new RoomTraffic(dummyClient.getRooms(), meters);
@@ -38,12 +47,13 @@ public class DummyClientConfiguration {
     @Bean
     @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
     Session dummySession(ServerCoreProperties properties, DummyClientProperties dummyClient, LoadReport loadReport,
-            RoomTraffic roomTraffic) {
+            RoomTraffic roomTraffic, ObjectProvider<DummyLogin> dummyLogin) {
+        DummyLogin login = dummyLogin.getIfAvailable();
         if (dummyClient.getScenario() != DummyClientProperties.Scenario.ECHO) {
-            return new RoomDummySession(roomTraffic);
+            return new RoomDummySession(roomTraffic, login);
         }
         return switch (properties.getConnector().getMode()) {
-            case FRAMED -> new DummySession(loadReport, dummyClient);
+            case FRAMED -> new DummySession(loadReport, dummyClient, login);
             case RAW -> new RawDummySession(loadReport, dummyClient);
         };
     }

@@ -79,6 +79,9 @@ public final class DummyClientProperties {
     /** How long the sessions may take to connect and be welcomed, and the last replies to arrive. */
     @NotNull
     private final Duration timeout;
+    /** Logging in to a gateway that requires it (servercore.login.required). */
+    @jakarta.validation.Valid
+    private final Login login;
 
     public DummyClientProperties(@DefaultValue("echo") Scenario scenario,
             @DefaultValue("10") int rooms,
@@ -94,7 +97,9 @@ public final class DummyClientProperties {
             @DefaultValue("false") boolean continuous,
             @DefaultValue("10s") Duration reportInterval,
             @DefaultValue("128") int connectConcurrency,
-            @DefaultValue("30s") Duration timeout) {
+            @DefaultValue("30s") Duration timeout,
+            @DefaultValue Login login) {
+        this.login = login;
         this.scenario = scenario;
         this.rooms = rooms;
         this.moveRate = moveRate;
@@ -180,6 +185,44 @@ public final class DummyClientProperties {
 
     public Duration getTimeout() {
         return timeout;
+    }
+
+    public Login getLogin() {
+        return login;
+    }
+
+    /**
+     * The dummy client logs in with tokens it mints itself under the gateway's HS256 secret: for load tests only
+     * (a real client gets its token from an identity provider, and no client should hold the secret).
+     */
+    public static final class Login {
+
+        /** The gateway's servercore.login.jwt.hmac-secret; unset: the sessions do not log in. */
+        private final String hmacSecret;
+        /** Principals are this, a part unique to the process, and the session's number. */
+        private final String principalPrefix;
+
+        public Login(String hmacSecret, @DefaultValue("dummy") String principalPrefix) {
+            this.hmacSecret = hmacSecret == null || hmacSecret.isBlank() ? null : hmacSecret;
+            this.principalPrefix = principalPrefix;
+        }
+
+        public String getHmacSecret() {
+            return hmacSecret;
+        }
+
+        public String getPrincipalPrefix() {
+            return principalPrefix;
+        }
+
+        public boolean isEnabled() {
+            return hmacSecret != null;
+        }
+
+        @AssertTrue(message = "servercore.dummyclient.login.hmac-secret must be at least 32 bytes, as the gateway's")
+        public boolean isSecretLongEnough() {
+            return hmacSecret == null || hmacSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32;
+        }
     }
 
     @AssertTrue(message = "the chat and move scenarios run for a duration above 0, or continuously")

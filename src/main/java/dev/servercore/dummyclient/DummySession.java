@@ -19,11 +19,20 @@ final class DummySession extends PacketSession implements DummyClientSession {
 
     private final LoadReport report;
     private final EchoStream echoes;
+    /** Null: no login; else the echoes start once S_LoginOk came. */
+    private final DummyLogin login;
     private volatile boolean welcomed;
 
-    DummySession(LoadReport report, DummyClientProperties properties) {
+    DummySession(LoadReport report, DummyClientProperties properties, DummyLogin login) {
         this.report = report;
         this.echoes = new EchoStream(report, properties, id());
+        this.login = login;
+    }
+
+    private void startEchoes() {
+        for (int i = echoes.initialBurst(); i > 0; i--) {
+            send(Echo.ID, echoes.nextRequest());
+        }
     }
 
     @Override
@@ -35,12 +44,15 @@ final class DummySession extends PacketSession implements DummyClientSession {
             }
             welcomed = true;
             report.welcomed();
-            for (int i = echoes.initialBurst(); i > 0; i--) {
-                send(Echo.ID, echoes.nextRequest());
+            if (login != null) {
+                send(login.loginFrame());
+            } else {
+                startEchoes();
             }
             return;
         }
         switch (packetId) {
+            case SessionLayer.S_LOGIN_OK -> startEchoes();
             case Echo.ID -> {
                 if (echoes.outstanding() == 0) {
                     report.error();

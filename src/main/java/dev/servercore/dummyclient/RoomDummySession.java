@@ -37,7 +37,11 @@ final class RoomDummySession extends PacketSession {
     private volatile int movesSent;
     private volatile int lastSeen = -1;
 
-    RoomDummySession(RoomTraffic traffic) {
+    /** Null: no login; else the session joins its room once S_LoginOk came. */
+    private final DummyLogin login;
+
+    RoomDummySession(RoomTraffic traffic, DummyLogin login) {
+        this.login = login;
         this.traffic = traffic;
         this.index = traffic.nextIndex(this);
         this.room = traffic.roomOf(index);
@@ -47,7 +51,8 @@ final class RoomDummySession extends PacketSession {
     protected void onRecvPacket(int packetId, ByteBuffer body) {
         long now = System.nanoTime();
         switch (packetId) {
-            case Welcome.ID -> send(new JoinRoom(room).encode());
+            case Welcome.ID -> send(login != null ? login.loginFrame() : new JoinRoom(room).encode());
+            case SessionLayer.S_LOGIN_OK -> send(new JoinRoom(room).encode());
             case JoinedRoom.ID -> {
                 JoinedRoom joined = JoinedRoom.decode(body);
                 if (!joined.room().equals(room)) {

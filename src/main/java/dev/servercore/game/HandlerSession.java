@@ -12,6 +12,8 @@ import dev.servercore.core.PacketSession;
 public class HandlerSession extends PacketSession {
 
     private PacketHandlers handlers;
+    /** Per rate-limited handler, when its budget is full again (nanoTime); made on the first such packet. Loop only. */
+    private long[] budgetsFullAt;
 
     /** Called once, before the session opens. */
     public final void bind(PacketHandlers handlers) {
@@ -21,5 +23,21 @@ public class HandlerSession extends PacketSession {
     @Override
     protected void onRecvPacket(int packetId, ByteBuffer body) {
         handlers.dispatch(this, packetId, body);
+    }
+
+    /** One packet for the handler of budget {@code slot} (of {@code slots}) is paid for; false: over budget. */
+    final boolean admit(int slot, int slots, long cost, long tolerance) {
+        if (budgetsFullAt == null) {
+            budgetsFullAt = new long[slots];
+            java.util.Arrays.fill(budgetsFullAt, Long.MIN_VALUE);
+        }
+        long now = System.nanoTime();
+        long fullAt = budgetsFullAt[slot];
+        long due = (fullAt == Long.MIN_VALUE || fullAt - now < 0 ? now : fullAt) + cost;
+        if (due - now > tolerance) {
+            return false;
+        }
+        budgetsFullAt[slot] = due;
+        return true;
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
@@ -24,6 +25,18 @@ public final class PacketHandlerRegistrar implements SmartInitializingSingleton 
     public PacketHandlerRegistrar(ListableBeanFactory beans, PacketHandlers handlers) {
         this.beans = beans;
         this.handlers = handlers;
+    }
+
+    /** A {@link RateLimit} value, its placeholders resolved. */
+    private double number(String value, Method method, String attribute) {
+        String resolved = beans instanceof ConfigurableBeanFactory configurable
+                ? configurable.resolveEmbeddedValue(value) : value;
+        try {
+            return Double.parseDouble(resolved.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("@RateLimit(" + attribute + " = \"" + value + "\") on "
+                    + method.getDeclaringClass().getName() + "." + method.getName() + " is not a number: " + resolved);
+        }
     }
 
     @Override
@@ -50,7 +63,12 @@ public final class PacketHandlerRegistrar implements SmartInitializingSingleton 
             }
             Object bean = beans.getBean(name);
             for (Method method : annotated.keySet()) {
-                handlers.add(bean, method, AopUtils.selectInvocableMethod(method, bean.getClass()), codecs);
+                RateLimit limit = AnnotatedElementUtils.findMergedAnnotation(method, RateLimit.class);
+                double perSecond = limit == null ? 0 : number(limit.perSecond(), method, "perSecond");
+                long burst = limit == null ? 0 : limit.burst().isBlank() ? Math.max(1, (long) Math.ceil(perSecond))
+                        : (long) number(limit.burst(), method, "burst");
+                handlers.add(bean, method, AopUtils.selectInvocableMethod(method, bean.getClass()), codecs,
+                        perSecond, burst);
             }
         }
     }

@@ -42,17 +42,24 @@ public final class PacketHandlers {
     private final List<String> described = new ArrayList<>();
     private final MeterRegistry meters;
     private final Map<Integer, Counter> unknown = new ConcurrentHashMap<>();
+    /** Handlers with a {@link RateLimit}: each has a slot of every session's budgets. */
+    private int limitedHandlers;
 
     public PacketHandlers(MeterRegistry meters) {
         this.meters = meters;
     }
 
-    /** One handler; {@code invokeExact} on a handle of the one shape every handler is adapted to. */
-    private record Handler(MethodHandle target, String method) {
+    /**
+     * One handler; {@code invokeExact} on a handle of the one shape every handler is adapted to. With a budget:
+     * its slot in the session's budgets, a packet's cost and the burst's tolerance, in nanoseconds.
+     */
+    private record Handler(MethodHandle target, String method, int budgetSlot, long cost, long tolerance,
+            Counter limited) {
     }
 
     /**
-     * Hands one packet to its handler, on the caller's thread (the session's loop).
+     * Hands one packet to its handler, on the caller's thread (the session's loop). A packet over its handler's
+     * {@link RateLimit} (for a {@link HandlerSession}) is dropped and counted.
      *
      * @return false when no handler has the id
      */
@@ -61,6 +68,11 @@ public final class PacketHandlers {
         if (handler == null) {
             unknownPacket(packetId);
             return false;
+        }
+        if (handler.budgetSlot() >= 0 && session instanceof HandlerSession limited
+                && !limited.admit(handler.budgetSlot(), limitedHandlers, handler.cost(), handler.tolerance())) {
+            handler.limited().increment();
+            return true;
         }
         try {
             handler.target().invokeExact(session, body);
@@ -96,6 +108,15 @@ public final class PacketHandlers {
      * @throws IllegalStateException naming the method, when it cannot be a handler
      */
     synchronized void add(Object bean, Method method, Method invocable, Map<Class<?>, PacketCodec<?>> codecs) {
+        add(bean, method, invocable, codecs, 0, 0);
+    }
+
+    /**
+     * As {@link #add(Object, Method, Method, Map)}, with a budget per session of {@code perSecond} packets a second
+     * and {@code burst} at once above it (0 per second: none).
+     */
+    synchronized void add(Object bean, Method method, Method invocable, Map<Class<?>, PacketCodec<?>> codecs,
+            double perSecond, long burst) {
         PacketHandler annotation = method.getAnnotation(PacketHandler.class);
         String name = method.getDeclaringClass().getName() + "." + method.getName();
         int id = annotation.value();
@@ -145,8 +166,21 @@ public final class PacketHandlers {
                 handle = MethodHandles.filterArguments(handle, 1, decode);
             }
         }
-        table[id] = new Handler(handle.asType(DISPATCH), name);
-        described.add(id + " -> " + name);
+        if (perSecond < 0 || (perSecond > 0 && burst < 1) || perSecond > 1e9) {
+            throw new IllegalStateException("@RateLimit on " + name + ": perSecond must be above 0 (at most 1e9) and "
+                    + "burst at least 1");
+        }
+        if (perSecond > 0) {
+            long cost = Math.max(1, Math.round(1e9 / perSecond));
+            Counter limited = Counter.builder("servercore.packets.limited")
+                    .description("Packets dropped because their session was over the @RateLimit of their handler")
+                    .tag("id", Integer.toString(id)).register(meters);
+            table[id] = new Handler(handle.asType(DISPATCH), name, limitedHandlers++, cost, cost * burst, limited);
+            described.add(id + " -> " + name + " (at most " + perSecond + "/s, " + burst + " at once)");
+        } else {
+            table[id] = new Handler(handle.asType(DISPATCH), name, -1, 0, 0, null);
+            described.add(id + " -> " + name);
+        }
     }
 
     private static byte[] copy(ByteBuffer body) {

@@ -3,6 +3,7 @@ package dev.servercore.server;
 import java.nio.ByteBuffer;
 
 import dev.servercore.game.PacketHandler;
+import dev.servercore.game.RateLimit;
 import dev.servercore.game.Room;
 import dev.servercore.game.Rooms;
 import dev.servercore.protocol.ChatMessage;
@@ -29,8 +30,9 @@ public class DemoHandlers {
         session.send(Echo.reply(body));
     }
 
-    /** Relayed as it came (UTF-8), to the room's members at its next tick. */
+    /** Relayed as it came (UTF-8), to the room's members at its next tick. At most what a person types. */
     @PacketHandler(ChatRequest.ID)
+    @RateLimit(perSecond = "${servercore.demo.chat-per-second:5}", burst = "${servercore.demo.chat-burst:10}")
     void chat(GameSession session, ByteBuffer text) {
         Room room = rooms.roomOf(session);
         if (room != null) {
@@ -39,12 +41,15 @@ public class DemoHandlers {
     }
 
     @PacketHandler(JoinRoom.ID)
+    @RateLimit(perSecond = "${servercore.demo.join-per-second:2}", burst = "${servercore.demo.join-burst:5}")
     void joinRoom(GameSession session, JoinRoom request) {
         session.asks(request.room()); // the lobby's first join, still on its way, is not answered
         rooms.join(session, request.room());
     }
 
+    /** At most what a client at twice the tick rate sends; moves of one tick coalesce anyway. */
     @PacketHandler(Move.ID)
+    @RateLimit(perSecond = "${servercore.demo.move-per-second:40}", burst = "${servercore.demo.move-burst:40}")
     void move(GameSession session, Move move) {
         Room room = rooms.roomOf(session);
         if (room != null) {

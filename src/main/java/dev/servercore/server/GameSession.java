@@ -17,18 +17,30 @@ public class GameSession extends HandlerSession {
     private static final Log log = LogFactory.getLog(GameSession.class);
 
     private final Rooms rooms;
+    private final boolean loginRequired;
     /** The room the client asked for last (C_JoinRoom, v2): joins into it are answered with S_JoinedRoom. */
     private volatile String askedFor;
 
-    public GameSession(Rooms rooms) {
+    public GameSession(Rooms rooms, boolean loginRequired) {
         this.rooms = rooms;
+        this.loginRequired = loginRequired;
     }
 
+    /** Welcomed; in the lobby at once, or once logged in where login is required (nobody reads a room unknown). */
     @Override
     protected void onConnected(InetSocketAddress endpoint) {
         log.info("Session " + id() + " connected: " + endpoint);
         send(Welcome.FRAME);
-        rooms.join(this, DemoHandlers.LOBBY);
+        if (!loginRequired) {
+            rooms.join(this, DemoHandlers.LOBBY);
+        }
+    }
+
+    @Override
+    protected void onLogin() {
+        if (loginRequired) {
+            rooms.join(this, DemoHandlers.LOBBY);
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.servercore.server;
 import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.core.Session;
 import dev.servercore.game.Rooms;
+import dev.servercore.login.LoginProperties;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,9 +21,9 @@ public class ServerConfiguration {
     /** A new session per connection, framed or raw as the listener is set. */
     @Bean
     @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
-    Session gameSession(ServerCoreProperties properties, Rooms rooms) {
+    Session gameSession(ServerCoreProperties properties, LoginProperties login, Rooms rooms) {
         return switch (properties.getListener().getMode()) {
-            case FRAMED -> new GameSession(rooms);
+            case FRAMED -> new GameSession(rooms, login.isRequired());
             case RAW -> new RawGameSession();
         };
     }

@@ -199,6 +199,65 @@ class PacketHandlersTest {
         });
     }
 
+    /** Packet 20 at most 5 a second and 3 at once (from the settings); packet 21 unlimited. */
+    static class Limited {
+        @PacketHandler(20)
+        @RateLimit(perSecond = "${game.shout-rate:1}", burst = "${game.shout-burst:1}")
+        void shout(LimitedSession session) {
+            session.seen.add("shout");
+        }
+
+        @PacketHandler(21)
+        void talk(LimitedSession session) {
+            session.seen.add("talk");
+        }
+    }
+
+    static class BadLimit {
+        @PacketHandler(22)
+        @RateLimit(perSecond = "often")
+        void wrong(PlayerSession session) {
+        }
+    }
+
+    /** A HandlerSession bound to the table, never connected. */
+    static class LimitedSession extends HandlerSession {
+        final List<String> seen = new ArrayList<>();
+    }
+
+    @Test
+    void aRateLimitedHandlerDropsAndCountsWhatIsOverBudgetPerSessionAndItsBudgetComesBack() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        runner.withBean(Limited.class).withBean(SimpleMeterRegistry.class, () -> meters)
+                .withPropertyValues("game.shout-rate=5", "game.shout-burst=3").run(context -> {
+            assertThat(context).hasNotFailed();
+            PacketHandlers handlers = context.getBean(PacketHandlers.class);
+            LimitedSession one = new LimitedSession();
+            LimitedSession two = new LimitedSession();
+            one.bind(handlers);
+            two.bind(handlers);
+            for (int i = 0; i < 20; i++) {
+                handlers.dispatch(one, 20, ByteBuffer.allocate(0));
+                handlers.dispatch(one, 21, ByteBuffer.allocate(0));
+            }
+            handlers.dispatch(two, 20, ByteBuffer.allocate(0)); // a budget of its own
+            assertThat(one.seen.stream().filter("shout"::equals).count()).isEqualTo(3);
+            assertThat(one.seen.stream().filter("talk"::equals).count()).isEqualTo(20);
+            assertThat(two.seen).containsExactly("shout");
+            assertThat(meters.get("servercore.packets.limited").tag("id", "20").counter().count()).isEqualTo(17);
+            assertThat(handlers.describe()).anyMatch(line -> line.startsWith("20 -> ") && line.contains("5.0/s"));
+            Thread.sleep(250); // one packet's worth (200 ms) is back
+            handlers.dispatch(one, 20, ByteBuffer.allocate(0));
+            handlers.dispatch(one, 20, ByteBuffer.allocate(0));
+            assertThat(one.seen.stream().filter("shout"::equals).count()).isEqualTo(4);
+        });
+        runner.withBean(BadLimit.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("BadLimit.wrong")
+                    .hasStackTraceContaining("is not a number");
+        });
+    }
+
     @Test
     void twoHandlersForOneIdStopTheStartup() {
         runner.withUserConfiguration(BrokenApp.class).run(context -> {

@@ -30,7 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1",
         "servercore.listener.idle-timeout=1500ms", "servercore.session.send-queue-limit=1MB",
-        "servercore.session.write-timeout=2s"})
+        "servercore.session.write-timeout=2s",
+        // without a byte budget: the slow consumer below must be dropped by its queue's bound, not its budget
+        "servercore.session.rate-limit.bytes-per-second=0"})
 class HostileClientsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);

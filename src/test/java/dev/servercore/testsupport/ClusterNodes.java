@@ -35,6 +35,11 @@ public final class ClusterNodes implements AutoCloseable {
                 "servercore.cluster.key-prefix", keyPrefix,
                 "spring.data.redis.host", "127.0.0.1",
                 "spring.data.redis.port", redis.port()));
+        // the tests chat and move as machines do, faster than the demo lets a person
+        for (String packet : new String[] {"chat", "move"}) {
+            properties.put("servercore.demo." + packet + "-per-second", 10_000);
+            properties.put("servercore.demo." + packet + "-burst", 10_000);
+        }
         properties.putAll(settings);
         ConfigurableApplicationContext node = run(properties);
         nodes.add(node);

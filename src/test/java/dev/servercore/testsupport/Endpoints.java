@@ -31,11 +31,18 @@ public final class Endpoints {
     /** A listener with the given settings, but on 127.0.0.1 and a free port whatever they say. */
     public static Listener listener(ApplicationContext context, String name, ServerCoreProperties properties,
             Supplier<? extends Session> sessions) {
+        return listener(context, name, properties, sessions, listener -> { });
+    }
+
+    /** As above, with {@code beforeStart} given the listener before it starts (its login, its ids). */
+    public static Listener listener(ApplicationContext context, String name, ServerCoreProperties properties,
+            Supplier<? extends Session> sessions, java.util.function.Consumer<Listener> beforeStart) {
         ListenerProperties l = properties.getListener();
         ListenerProperties loopback = new ListenerProperties(l.isEnabled(), "127.0.0.1", 0, l.getMode(),
                 l.getBacklog(), l.isTcpNoDelay(), l.getMaxSessions(), l.getIdleTimeout(), l.getEventLoops(), l.getTls());
         Listener listener = new Listener(name, loopback, properties.getSession(), sessions,
                 new SessionRegistry(), context.getBean(MeterRegistry.class), context, context);
+        beforeStart.accept(listener);
         listener.start();
         return listener;
     }
