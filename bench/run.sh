@@ -7,6 +7,7 @@
 #   bench/run.sh move            rooms: 10 rooms x 100 sessions moving 10/s, the tick's batching on and off
 #   bench/run.sh cluster         rooms across two gateway nodes on Redis, beside one node (bench/cluster.sh)
 #   bench/run.sh move-floor      the same batched load's system calls alone, from a C program: the kernel's floor
+#   bench/run.sh attack          one hostile client beside honest ones, against the gateway's defaults
 #
 # Settings (environment): RUNS (3), WARMUP (5s), DURATION (10s), BENCH_JAVA (a JDK 25 if there is one),
 # SERVER_JAVA_OPTS (JVM options of both servers, default none), SCENARIOS ("echo100 echo1000 chat idle max"),
@@ -250,6 +251,53 @@ if [ "${1:-}" = move ]; then
           ((c1 - c0) / hz) * 1e6 / (e * s), p50, p99, r }' | tee -a "$OUT/move.txt"
     done
   done
+  exit 0
+fi
+
+if [ "${1:-}" = attack ]; then
+  # One hostile client beside honest ones (issue 15), against a gateway with its DEFAULT settings (only its ports
+  # are set): 200 honest members in the lobby chatting every 2 s, an echo prober and a join prober, beside one
+  # attacker from 127.0.0.2 (another address to the gateway's per-address rules). Per attack: server CPU, the
+  # honest echo p99 and join p99, honest sessions closed, honest chats lost, rooms, heap and RSS, what the attacker
+  # got. ATTACKS ("none chat-flood join-flood churn tls-flood"), ATTACK_DURATION (20s).
+  ATTACKS=${ATTACKS:-"none chat-flood join-flood churn tls-flood"}
+  ATTACK_DURATION=${ATTACK_DURATION:-20s}
+  keystore=bench/target/attack.p12
+  rm -f "$keystore"
+  keytool -genkeypair -alias gateway -keyalg EC -groupname secp256r1 -dname CN=localhost -validity 2 \
+    -storetype PKCS12 -keystore "$keystore" -storepass benchpass -keypass benchpass > /dev/null 2>&1
+  printf '%-11s %-4s %9s %8s %10s %10s %10s %9s %10s %8s %9s %9s %8s %s\n' attack run "CPU (core)" closed "echo p99" \
+    "echo max" "join p99" "join max" "chats lost" rooms "heap MB" "heap+ MB" "RSS MB" "attacker" | tee "$OUT/attack.txt"
+  for run in $(seq 1 "$RUNS"); do
+    for attack in $ATTACKS; do
+      log="$OUT/attack-$attack-$run.server.log"
+      tls_args=() gen_tls=()
+      if [ "$attack" = tls-flood ]; then
+        tls_args=(--servercore.listener.tls.enabled=true --servercore.listener.tls.key-store="file:$ROOT/$keystore"
+          --servercore.listener.tls.key-store-password=benchpass)
+        gen_tls=(--tls)
+      fi
+      $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" --servercore.listener.port=0 \
+        --servercore.listener.bind-address=127.0.0.1 --server.port=0 "${tls_args[@]}" > "$log" 2>&1 &
+      SERVER_PID=$!
+      wait_for "$log" 'Listening on 127.0.0.1:[0-9]+'
+      SERVER_PORT=$(grep -oE 'Listening on 127.0.0.1:[0-9]+' "$log" | head -1 | grep -oE '[0-9]+$')
+      MGMT_PORT=$(grep -oE 'Tomcat started on port [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$')
+      sleep 2
+      generator attack --attack "$attack" --members 200 --attackers 8 --mgmt-port "$MGMT_PORT" "${gen_tls[@]}" \
+        --warmup "$WARMUP" --duration "$ATTACK_DURATION" > "$OUT/attack-$attack-$run.txt" 2> "$OUT/attack-$attack-$run.gen.log"
+      stop_server
+      awk -v run="$run" '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        printf "%-11s %-4s %9.3f %8s %10s %10s %10s %9s %10d %8s %9.0f %9.0f %8.0f connects=%s refused=%s kicks=%s MB=%s\n", \
+          v["attack"], run, v["server_cpu_s"] / v["window_s"], v["honest_closed"], v["echo_p99_us"] " us", \
+          v["echo_max_us"] " us", v["join_p99_ms"] " ms", v["join_max_ms"] " ms", \
+          v["honest_chats_expected"] - v["honest_chats_received"], v["rooms_max"], v["heap_mb_max"], \
+          v["heap_mb_max"] - v["heap_mb_start"], v["rss_mb"], v["attacker_connects"], v["attacker_refused"], \
+          v["attacker_kicks"], v["attacker_mb"] }' "$OUT/attack-$attack-$run.txt" | tee -a "$OUT/attack.txt"
+    done
+  done
+  log "targets (defaults): chat-flood closes 0 honest members with echo p99 < 50 ms; join-flood keeps rooms under the"
+  log "cap, heap+ < 100 MB and join p99 < 250 ms; churn keeps echo p99 within 2x none; see $OUT/attack.txt"
   exit 0
 fi
 

@@ -1,12 +1,6 @@
 package dev.servercore.core;
 
-import java.io.UncheckedIOException;
-import java.net.SocketTimeoutException;
 import java.util.Locale;
-
-import javax.net.ssl.SSLException;
-
-import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
 
 /** Why a session ended; the {@code reason} tag of {@code servercore.sessions.closed}. */
 public enum CloseReason {
@@ -41,21 +35,5 @@ public enum CloseReason {
 
     public String tag() {
         return tag;
-    }
-
-    /** Why a read or a write on the socket failed. */
-    static CloseReason of(Throwable failure) {
-        Throwable cause = failure instanceof UncheckedIOException && failure.getCause() != null ? failure.getCause()
-                : failure;
-        if (cause instanceof SoftEndOfStreamException) {
-            return PEER_CLOSED;
-        }
-        if (cause instanceof SocketTimeoutException) {
-            return IDLE_TIMEOUT;
-        }
-        if (cause instanceof SSLException) {
-            return TLS_ERROR;
-        }
-        return ERROR;
     }
 }

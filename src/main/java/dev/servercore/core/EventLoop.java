@@ -180,11 +180,20 @@ final class EventLoop implements Executor {
         wakeupPending.set(false);
         runTasks();
         if (selected > 0) {
-            Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-            while (keys.hasNext()) {
-                SelectionKey key = keys.next();
-                keys.remove();
-                handle(key, acceptor);
+            try {
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    handle(key, acceptor);
+                }
+            } catch (java.util.ConcurrentModificationException | java.nio.channels.ClosedSelectorException e) {
+                if (selector.isOpen()) {
+                    throw e;
+                }
+                // a stop closed the selector from its own thread (emptying the selected set) during this pass
+                BUSY_SINCE.setRelease(this, 0L);
+                return;
             }
         }
         runTasks();

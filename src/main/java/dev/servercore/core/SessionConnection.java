@@ -794,7 +794,7 @@ final class SessionConnection extends TcpNioConnection {
         if (tls != null && !tls.isReady()) {
             return CloseReason.TLS_ERROR;
         }
-        return endOfStream ? CloseReason.PEER_CLOSED : CloseReason.of(failure);
+        return endOfStream ? CloseReason.PEER_CLOSED : SocketFailures.reasonOf(failure);
     }
 
     /** Who asked for the end, and whether what is queued is written first. */

@@ -1,6 +1,5 @@
 package dev.servercore.core;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -9,12 +8,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.servercore.testsupport.Await;
+import dev.servercore.testsupport.EchoSession;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
 import dev.servercore.testsupport.LoopbackServerTest;
+import dev.servercore.testsupport.Meters;
 import dev.servercore.testsupport.RecordingSession;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.search.Search;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
@@ -30,7 +30,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KickTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final byte[] WELCOME = Frames.encode(1, "hi".getBytes(StandardCharsets.UTF_8));
 
     @Autowired
     ApplicationContext context;
@@ -38,15 +37,10 @@ class KickTest {
     MeterRegistry meters;
 
     /** Welcomes; packet 8 is answered, then kicked from its callback; other packets are echoed. */
-    static class KickingSession extends PacketSession {
-        @Override
-        protected void onConnected(InetSocketAddress endpoint) {
-            send(WELCOME);
-        }
-
+    static class KickingSession extends EchoSession {
         @Override
         protected void onRecvPacket(int packetId, ByteBuffer body) {
-            send(Frames.encode(packetId, body));
+            super.onRecvPacket(packetId, body);
             if (packetId == 8) {
                 kick("you asked for it");
             }
@@ -54,8 +48,7 @@ class KickTest {
     }
 
     private double closed(String endpoint, String reason) {
-        return Search.in(meters).name("servercore.sessions.closed").tag("endpoint", endpoint).tag("reason", reason)
-                .counters().stream().mapToDouble(c -> c.count()).sum();
+        return Meters.closed(meters, endpoint, reason);
     }
 
     private static void assertKick(FrameClient.Frame frame, KickReason reason, String text) {

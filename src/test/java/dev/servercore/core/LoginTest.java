@@ -15,8 +15,8 @@ import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
 import dev.servercore.testsupport.LoopbackServerTest;
+import dev.servercore.testsupport.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.search.Search;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
@@ -78,8 +78,7 @@ class LoginTest {
     }
 
     private double closed(String endpoint, String reason) {
-        return Search.in(meters).name("servercore.sessions.closed").tag("endpoint", endpoint).tag("reason", reason)
-                .counters().stream().mapToDouble(c -> c.count()).sum();
+        return Meters.closed(meters, endpoint, reason);
     }
 
     static void assertKicked(FrameClient client, KickReason reason, String text) throws Exception {

@@ -3,16 +3,15 @@ package dev.servercore.core;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.servercore.testsupport.Await;
+import dev.servercore.testsupport.EchoSession;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
 import dev.servercore.testsupport.LoopbackServerTest;
@@ -33,30 +32,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionBudgetTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final byte[] WELCOME = Frames.encode(1, "hi".getBytes(StandardCharsets.UTF_8));
 
     @Autowired
     ApplicationContext context;
     @Autowired
     MeterRegistry meters;
 
-    /** Welcomes, then echoes every packet. */
-    static class Echoing extends PacketSession {
-        @Override
-        protected void onConnected(InetSocketAddress endpoint) {
-            send(WELCOME);
-        }
-
-        @Override
-        protected void onRecvPacket(int packetId, ByteBuffer body) {
-            send(Frames.encode(packetId, body));
-        }
-    }
-
     private Listener listener(String name, Map<String, Object> settings) {
         java.util.HashMap<String, Object> all = new java.util.HashMap<>(settings);
         all.put("listener.event-loops", 1); // the flooder and its neighbour share one loop
-        return Endpoints.listener(context, name, ServerCoreProperties.of(all), Echoing::new);
+        return Endpoints.listener(context, name, ServerCoreProperties.of(all), EchoSession::new);
     }
 
     private double counter(String name, String endpoint) {
@@ -197,7 +182,7 @@ class SessionBudgetTest {
     void aClientSessionHasNoBudget() throws Exception {
         Listener listener = listener("budget-none", Map.of("session.rate-limit.packets-per-second", 10,
                 "session.rate-limit.packet-burst", 10));
-        Connector connector = Endpoints.connector(context, "budget-client", listener.port(), Echoing::new);
+        Connector connector = Endpoints.connector(context, "budget-client", listener.port(), EchoSession::new);
         try {
             Session client = connector.connect().get();
             // the listener's session echoes; the connector's echoes back: a ping-pong bounded only by the server's

@@ -18,8 +18,8 @@ import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
 import dev.servercore.testsupport.LoopbackServerTest;
+import dev.servercore.testsupport.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.search.Search;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
@@ -48,8 +48,7 @@ class SessionContractTest {
     }
 
     private double closed(String endpoint, String reason) {
-        return Search.in(meters).name("servercore.sessions.closed").tag("endpoint", endpoint).tag("reason", reason)
-                .counters().stream().mapToDouble(c -> c.count()).sum();
+        return Meters.closed(meters, endpoint, reason);
     }
 
     /**

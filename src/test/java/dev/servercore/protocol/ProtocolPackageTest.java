@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The bench (bench/pom.xml) compiles this package, with the two engine classes it uses, straight from
+ * The bench (bench/pom.xml) compiles this package, with the engine classes it uses, straight from
  * src/main/java instead of keeping its own copy of the packet ids: these files must compile with nothing but
  * the JDK. Compiled here exactly as the bench compiles them, so a new dependency fails this test, not only
  * the bench's build.
@@ -39,6 +39,10 @@ class ProtocolPackageTest {
         }
         files.add(SOURCES.resolve("dev/servercore/core/Frames.java"));
         files.add(SOURCES.resolve("dev/servercore/core/ProtocolException.java"));
+        // the session layer's ids and reasons, which the bench's attack scenarios read
+        files.add(SOURCES.resolve("dev/servercore/core/SessionLayer.java"));
+        files.add(SOURCES.resolve("dev/servercore/core/KickReason.java"));
+        files.add(SOURCES.resolve("dev/servercore/core/CloseReason.java"));
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager fileManager = javac.getStandardFileManager(diagnostics, null, null)) {
             Iterable<? extends JavaFileObject> units = fileManager.getJavaFileObjectsFromPaths(files);

@@ -1,0 +1,17 @@
+package dev.servercore.testsupport;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+
+/** Reads the engine's meters of a test's context. */
+public final class Meters {
+
+    private Meters() {
+    }
+
+    /** {@code servercore.sessions.closed} of one endpoint and reason. */
+    public static double closed(MeterRegistry meters, String endpoint, String reason) {
+        return Search.in(meters).name("servercore.sessions.closed").tag("endpoint", endpoint).tag("reason", reason)
+                .counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+}
