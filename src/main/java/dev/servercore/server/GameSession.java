@@ -26,14 +26,18 @@ public class GameSession extends HandlerSession {
 
     @Override
     protected void onConnected(InetSocketAddress endpoint) {
-        log.info("Session " + id() + " connected: " + endpoint);
+        if (log.isDebugEnabled()) { // not INFO: a line per connect, on the loop, is a peer's to provoke
+            log.debug("Session " + id() + " connected: " + endpoint);
+        }
         send(Welcome.FRAME);
         rooms.join(this, DemoHandlers.LOBBY);
     }
 
     @Override
     protected void onDisconnected(InetSocketAddress endpoint) {
-        log.info("Session " + id() + " disconnected: " + endpoint + " (" + closeReason().tag() + ")");
+        if (log.isDebugEnabled()) {
+            log.debug("Session " + id() + " disconnected: " + endpoint + " (" + closeReason().tag() + ")");
+        }
     }
 
     boolean askedFor(String room) {
