@@ -94,6 +94,10 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
         running = true;
         SessionSettings settings = context.settings();
         long shortest = settings.shortestTimeoutNanos();
+        long opening = opening().shortestTimeoutNanos();
+        if (opening > 0 && (shortest == 0 || opening < shortest)) {
+            shortest = opening;
+        }
         if (shortest > 0) {
             every(shortest / 4, () -> loops.forEach(loop -> loop.execute(loop::checkTimeouts)));
         }
@@ -174,6 +178,9 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
     }
 
     abstract void doStart();
+
+    /** What its connections go through before their sessions open. */
+    abstract OpeningRules opening();
 
     abstract void stopAcceptingSessions();
 

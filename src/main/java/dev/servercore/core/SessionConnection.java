@@ -77,15 +77,20 @@ final class SessionConnection extends TcpNioConnection {
     private long writeBlockedSince;
     private long drainDeadline;
 
+    /**
+     * @param remoteAddress the peer as the session sees it: the client a PROXY header named, else the socket's peer
+     * @param tls a transport whose handshake is done, or null
+     */
     SessionConnection(SocketChannel channel, boolean server, ApplicationEventPublisher publisher, String factoryName,
-            Session session, EventLoop loop, TlsTransport tls, Runnable forget) throws IOException {
+            Session session, EventLoop loop, InetSocketAddress remoteAddress, TlsTransport tls, Runnable forget)
+            throws IOException {
         super(channel, server, false, publisher, factoryName);
         this.channel = channel;
         this.session = session;
         this.loop = loop;
         this.endpoint = loop.endpoint();
         this.settings = endpoint.settings();
-        this.remoteAddress = (InetSocketAddress) channel.getRemoteAddress();
+        this.remoteAddress = remoteAddress;
         this.tls = tls;
         this.forget = forget;
         session.bind(this);
@@ -123,21 +128,14 @@ final class SessionConnection extends TcpNioConnection {
     /**
      * On the loop, right after {@link #register}: {@code onConnected} runs, and only then does the session
      * join the registry, so what {@code onConnected} sends (a welcome) is queued before any broadcast can
-     * reach the session.
+     * reach the session. Then the bytes that came with the end of the opening are delivered: {@code firstBytes}
+     * (what followed a PROXY header), or the records the TLS handshake left.
      */
-    void open() {
+    void open(ByteBuffer firstBytes) {
         state = OPEN;
         opened = true;
         lastReadAt = loop.now;
         endpoint.sessionOpened();
-        if (tls != null) {
-            try {
-                tls.begin();
-            } catch (SSLException e) {
-                log.debug(session + ": TLS failure: " + e.getMessage());
-                close.compareAndSet(null, new CloseRequest(CloseReason.TLS_ERROR, false)); // after onConnected
-            }
-        }
         inCallback = true;
         loop.running(session);
         try {
@@ -150,8 +148,15 @@ final class SessionConnection extends TcpNioConnection {
         endpoint.registry().add(session);
         if (close.get() != null) {
             applyClose();
-        } else if (tls != null) {
-            flushLater(); // the handshake's first flight
+            return;
+        }
+        if (firstBytes != null && firstBytes.hasRemaining()) {
+            deliver(firstBytes);
+        } else if (tls != null && tls.hasInput()) {
+            receiveTls(ByteBuffer.allocate(0));
+        }
+        if (tls != null && tls.hasOutput()) {
+            flushLater(); // the handshake's last records, if the socket did not take them all
         }
     }
 
@@ -159,7 +164,7 @@ final class SessionConnection extends TcpNioConnection {
 
     /** The selector says the socket has bytes (or an end): one read, handed to the session. */
     void readable() {
-        if (state != OPEN && !(state == DRAINING && tls != null && !tls.isReady())) {
+        if (state != OPEN) {
             return;
         }
         ByteBuffer buffer = loop.readBuffer;
@@ -179,14 +184,17 @@ final class SessionConnection extends TcpNioConnection {
             return;
         }
         loop.bytesReceived += read;
-        lastReadAt = loop.now;
         buffer.flip();
         if (tls == null) {
             deliver(buffer);
-            return;
+        } else {
+            receiveTls(buffer);
         }
+    }
+
+    private void receiveTls(ByteBuffer records) {
         try {
-            if (tls.unwrap(buffer, this)) {
+            if (tls.unwrap(records, this, loop.now)) {
                 abort(CloseReason.PEER_CLOSED); // close_notify
                 return;
             }
@@ -195,19 +203,20 @@ final class SessionConnection extends TcpNioConnection {
             abort(CloseReason.TLS_ERROR);
             return;
         }
-        if (state == DRAINING) {
-            stopReadingUnlessHandshaking();
-        }
-        if (tls.hasOutput() || (tls.isReady() && hasOutbound())) {
-            flushLater();
+        if (tls.hasOutput()) {
+            flushLater(); // an answer to a post-handshake message (a key update)
         }
     }
 
-    /** Plain bytes for the session, on the loop; a close asked for during the callback is applied after it. */
+    /**
+     * Plain bytes for the session, on the loop; a close asked for during the callback is applied after it. This
+     * is what the idle timeout counts: with TLS, bytes of a record that never completes are no progress.
+     */
     void deliver(ByteBuffer data) {
         if (!isAccepting()) {
             return;
         }
+        lastReadAt = loop.now;
         inCallback = true;
         try {
             session.received(data, loop);
@@ -382,9 +391,6 @@ final class SessionConnection extends TcpNioConnection {
             if (tls != null) {
                 if (tls.hasOutput() && !writeTls()) {
                     return;
-                }
-                if (!tls.isReady()) {
-                    return; // application bytes wait for the handshake
                 }
             }
             if (outboundBytes == 0) {
@@ -572,7 +578,7 @@ final class SessionConnection extends TcpNioConnection {
         CloseRequest request = close.get();
         if (request.graceful() && state == OPEN) {
             state = DRAINING;
-            stopReadingUnlessHandshaking();
+            stopReading();
             long timeout = settings.writeTimeoutNanos();
             drainDeadline = timeout > 0 ? (loop.now + timeout) | 1 : 0;
             flush();
@@ -583,12 +589,9 @@ final class SessionConnection extends TcpNioConnection {
         }
     }
 
-    /**
-     * A draining session takes no more reads; but a TLS peer still in its handshake must be read, or the
-     * handshake (and with it what the session queued) never completes.
-     */
-    private void stopReadingUnlessHandshaking() {
-        if (key != null && key.isValid() && (tls == null || tls.isReady())) {
+    /** A draining session takes no more reads. */
+    private void stopReading() {
+        if (key != null && key.isValid()) {
             key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
         }
     }
@@ -656,20 +659,17 @@ final class SessionConnection extends TcpNioConnection {
             String why = "a frame did not complete within " + settings.frameTimeoutNanos() / 1_000_000 + " ms";
             protocolErrors.info(() -> session + ": " + why);
             kick(KickReason.PROTOCOL_ERROR, why);
-        } else if (tls != null && !tls.isReady() && settings.idleTimeoutNanos() == 0
-                && now - lastReadAt > TlsTransport.HANDSHAKE_TIMEOUT_NANOS) {
-            abort(CloseReason.TLS_ERROR);
+        } else if (tls != null && settings.frameTimeoutNanos() > 0 && tls.partialRecordSince() != 0
+                && now - tls.partialRecordSince() > settings.frameTimeoutNanos()) {
+            // the same slowloris one layer down: a record trickled in, each byte a read, none of it plain yet
+            String why = "a TLS record did not complete within " + settings.frameTimeoutNanos() / 1_000_000 + " ms";
+            protocolErrors.info(() -> session + ": " + why);
+            kick(KickReason.PROTOCOL_ERROR, why);
         }
     }
 
-    /**
-     * Why a read or write failed. On a TLS connection whose handshake never completed every failure is a
-     * TLS failure: a plain-text client, or a peer that gave up on the handshake.
-     */
+    /** Why a read or write failed. */
     private CloseReason failureReason(IOException failure, boolean endOfStream) {
-        if (tls != null && !tls.isReady()) {
-            return CloseReason.TLS_ERROR;
-        }
         return endOfStream ? CloseReason.PEER_CLOSED : CloseReason.of(failure);
     }
 
