@@ -74,9 +74,4 @@ final class TlsHandshakes {
             return false;
         }
     }
-
-    /** Tasks waiting for a thread now. */
-    int waiting() {
-        return executor.getQueue().size();
-    }
 }

@@ -45,7 +45,6 @@ final class TlsTransport {
     private ByteBuffer netOut;
     /** Reused for every unwrap of this connection; sized by the engine. */
     private ByteBuffer plain;
-    private boolean ready;
     private boolean taskRunning;
     /** When the partial record held in {@link #netIn} began (loop nanos), or 0. */
     private long partialRecordSince;
@@ -116,18 +115,12 @@ final class TlsTransport {
                         }
                         break;
                     default: // NOT_HANDSHAKING (FINISHED is only ever a result's status)
-                        ready = true;
                         return Progress.READY;
                 }
             }
         } finally {
             netIn.compact();
         }
-    }
-
-    /** The handshake is done: application bytes may flow. */
-    boolean isReady() {
-        return ready;
     }
 
     /** A delegated task holds the engine: nothing may touch it until the resumption runs. */
