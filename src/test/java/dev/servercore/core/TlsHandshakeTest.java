@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,6 +60,8 @@ class TlsHandshakeTest {
     MeterRegistry meters;
 
     private final AtomicInteger sessionsMade = new AtomicInteger();
+    /** A thread for each blocking client (the common pool may have a single one). */
+    private final ExecutorService clients = Executors.newCachedThreadPool();
     private String name;
     private Listener listener;
 
@@ -82,6 +86,7 @@ class TlsHandshakeTest {
     @AfterEach
     void stop() {
         signing.release();
+        clients.shutdownNow();
         if (listener != null) {
             listener.stop();
         }
@@ -171,7 +176,7 @@ class TlsHandshakeTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, clients);
             assertThat(signing.awaitSigning(Duration.ofSeconds(10))).as("the second handshake is signing").isTrue();
             open.setSoTimeout(2_000);
             long start = System.nanoTime();
@@ -196,7 +201,7 @@ class TlsHandshakeTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, clients);
             if (i == 0) {
                 assertThat(signing.awaitSigning(Duration.ofSeconds(10))).as("the one handshake thread is held").isTrue();
             }
