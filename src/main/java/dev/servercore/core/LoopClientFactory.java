@@ -110,6 +110,9 @@ final class LoopClientFactory extends TcpNioClientConnectionFactory {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the session opened", e);
         } catch (TimeoutException e) {
+            if (!opened.cancel(false)) { // opened meanwhile
+                return opened.join();
+            }
             throw new IllegalStateException(loop.name() + " did not open the session in time");
         }
     }
@@ -164,7 +167,9 @@ final class LoopClientFactory extends TcpNioClientConnectionFactory {
             return;
         }
         connection.open(null);
-        opened.complete(wrapped);
+        if (!opened.complete(wrapped)) {
+            connection.abort(CloseReason.LOCAL); // its connect gave up waiting: nobody holds this session
+        }
     }
 
     private static RuntimeException rethrow(Throwable t) {
