@@ -20,10 +20,8 @@ final class EndpointContext {
     private final AtomicInteger reserved = new AtomicInteger();
     /** Sessions open (onConnected has run, onDisconnected has not). */
     private final AtomicInteger open = new AtomicInteger();
-    /** Refusals a peer can provoke at will: one line a second at most. */
+    /** Refusals, which a peer can provoke at will: one line a second at most, whatever their reasons. */
     private final ThrottledLog refusals = new ThrottledLog(log);
-    /** Refusals that say the endpoint is full: one line a second at most, at WARN. */
-    private final ThrottledLog capacityRefusals = new ThrottledLog(log);
     private SessionMetrics metrics;
     private volatile SessionIds ids = SessionIds.sequential();
 
@@ -98,7 +96,7 @@ final class EndpointContext {
         Supplier<String> line = () -> name + ": refused a connection from " + client + " (" + reason.tag() + ")"
                 + (why == null ? "" : ": " + why.get());
         if (reason == RefusalReason.MAX_SESSIONS || reason == RefusalReason.TLS_BUSY) {
-            capacityRefusals.warn(line);
+            refusals.warn(line);
         } else {
             refusals.info(line);
         }
