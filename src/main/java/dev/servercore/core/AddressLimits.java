@@ -137,7 +137,7 @@ final class AddressLimits {
     static long key(InetAddress address) {
         byte[] bytes = address.getAddress();
         if (address instanceof Inet4Address) {
-            return ((bytes[0] & 0xFFL) << 24) | ((bytes[1] & 0xFFL) << 16) | ((bytes[2] & 0xFFL) << 8) | (bytes[3] & 0xFFL);
+            return (bytes[0] & 0xFFL) << 24 | (bytes[1] & 0xFFL) << 16 | (bytes[2] & 0xFFL) << 8 | bytes[3] & 0xFFL;
         }
         long prefix = 0;
         for (int i = 0; i < 8; i++) {

@@ -220,7 +220,8 @@ final class EventLoop implements Executor {
         } catch (CancelledKeyException e) {
             // closed while in the selected set
         } catch (Throwable t) {
-            log.error(name + ": unexpected failure handling " + (connection != null ? connection.session() : attachment), t);
+            log.error(name + ": unexpected failure handling "
+                    + (connection != null ? connection.session() : attachment), t);
             if (connection != null) {
                 connection.abort(CloseReason.ERROR);
             } else if (attachment instanceof OpeningConnection opening) {

@@ -71,7 +71,8 @@ public final class Listener extends Endpoint {
             throw e;
         }
         log.info("Listening on " + properties.getBindAddress() + ":" + port() + " (" + properties.getMode() + " mode, "
-                + (properties.getTls().isEnabled() ? "TLS, " : "") + (properties.isProxyProtocol() ? "PROXY protocol, " : "")
+                + (properties.getTls().isEnabled() ? "TLS, " : "")
+                + (properties.isProxyProtocol() ? "PROXY protocol, " : "")
                 + factories.size() + " event loops)");
     }
 

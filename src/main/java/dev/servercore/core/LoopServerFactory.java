@@ -154,8 +154,8 @@ final class LoopServerFactory extends TcpNioServerConnectionFactory {
 
     private void refuse(SocketChannel channel, InetSocketAddress peer, RefusalReason reason,
             Supplier<String> why) {
+        loop.endpoint().refused(reason, peer, why); // first: once the peer sees the close, it is counted
         closeQuietly(channel);
-        loop.endpoint().refused(reason, peer, why);
     }
 
     /**

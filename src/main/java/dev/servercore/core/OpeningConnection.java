@@ -32,7 +32,10 @@ final class OpeningConnection {
          */
         void opened(SocketChannel channel, InetSocketAddress client, TlsTransport tls, ByteBuffer firstBytes);
 
-        /** Refused or failed, and closed. {@code admitted}: the client's address had been let in (and is to be released). */
+        /**
+         * Refused or failed; closed right after. {@code admitted}: the client's address had been let in (and is to
+         * be released).
+         */
         void failed(InetSocketAddress client, boolean admitted, RefusalReason reason, String why);
     }
 
@@ -230,7 +233,7 @@ final class OpeningConnection {
         }
     }
 
-    /** Closes it and tells the endpoint; once. */
+    /** Tells the endpoint (first: once the peer sees the close, it is counted) and closes it; once. */
     void fail(RefusalReason reason, String why) {
         if (over) {
             return;
@@ -240,11 +243,11 @@ final class OpeningConnection {
         if (key != null) {
             key.cancel();
         }
+        outcome.failed(client, admitted, reason, why);
         if (tls != null) {
             tls.closeQuietly(channel); // the alert of a failed handshake, if the engine is free to make it
         }
         LoopServerFactory.closeQuietly(channel);
-        outcome.failed(client, admitted, reason, why);
     }
 
     /** What a failure of the socket now counts as: the step the connection was at. */

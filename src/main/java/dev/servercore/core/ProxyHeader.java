@@ -73,7 +73,8 @@ final class ProxyHeader {
         }
         int bodyLength = (header[14] & 0xFF) << 8 | (header[15] & 0xFF);
         if (FIXED_LENGTH + bodyLength > MAX_LENGTH) {
-            throw new ProtocolException("PROXY header of " + (FIXED_LENGTH + bodyLength) + " bytes, over " + MAX_LENGTH);
+            throw new ProtocolException("PROXY header of " + (FIXED_LENGTH + bodyLength) + " bytes, over "
+                    + MAX_LENGTH);
         }
         if (command == PROXY) {
             int family = header[13] & 0xFF;
@@ -85,7 +86,8 @@ final class ProxyHeader {
                         + Integer.toHexString(family) + " (only TCP over IPv4 or IPv6)");
             };
             if (bodyLength < needed) {
-                throw new ProtocolException("PROXY header: " + bodyLength + " bytes of addresses, " + needed + " needed");
+                throw new ProtocolException("PROXY header: " + bodyLength + " bytes of addresses, " + needed
+                        + " needed");
             }
         }
         length = FIXED_LENGTH + bodyLength;

@@ -752,7 +752,8 @@ public final class ServerCoreProperties {
 
         /** The threads to run: as configured, or half the cores (at least one), so the loops keep the rest. */
         public int getHandshakeThreadCount() {
-            return handshakeThreads > 0 ? handshakeThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+            return handshakeThreads > 0 ? handshakeThreads
+                    : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         }
 
         @AssertTrue(message = "tls.handshake-timeout must be above 0")

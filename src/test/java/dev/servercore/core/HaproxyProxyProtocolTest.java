@@ -46,7 +46,8 @@ class HaproxyProxyProtocolTest {
     }
 
     private double refused(String endpoint, String reason) {
-        return meters.get("servercore.sessions.refused").tag("endpoint", endpoint).tag("reason", reason).counter().count();
+        return meters.get("servercore.sessions.refused").tag("endpoint", endpoint).tag("reason", reason).counter()
+                .count();
     }
 
     @Test

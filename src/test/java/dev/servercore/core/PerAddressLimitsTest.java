@@ -37,7 +37,8 @@ class PerAddressLimitsTest {
     MeterRegistry meters;
 
     private Listener listener(String name, Map<String, Object> settings) {
-        return Endpoints.listener(context, name, ServerCoreProperties.of(settings), SessionLifecycleTest.EchoSession::new);
+        return Endpoints.listener(context, name, ServerCoreProperties.of(settings),
+                SessionLifecycleTest.EchoSession::new);
     }
 
     /** Refusals for {@code reason}, or for any reason when it is null. */
