@@ -1,6 +1,8 @@
 package dev.servercore.core;
 
 import java.io.DataInputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
 import dev.servercore.testsupport.HeldSigning;
 import dev.servercore.testsupport.LoopbackServerTest;
+import dev.servercore.testsupport.ProxyV2;
 import dev.servercore.testsupport.RecordingSession;
 import dev.servercore.testsupport.TestCertificate;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -285,6 +288,30 @@ class TlsHandshakeTest {
         }
         Await.until("counted as a protocol error", Duration.ofSeconds(5), () -> meters.get("servercore.sessions.closed")
                 .tag("endpoint", name).tag("reason", "protocol_error").counter().count() == 1);
+    }
+
+    @Test
+    void withPROXYProtocolTheHeaderComesBeforeTheHandshakeAndNamesTheSessionsClient() throws Exception {
+        listener(Map.of("listener.proxy-protocol", true));
+        try (Socket plain = new Socket("127.0.0.1", listener.port())) {
+            plain.getOutputStream().write(ProxyV2.proxy("203.0.113.50", 5555)); // then TLS over the same connection
+            SSLSocket tls = (SSLSocket) TestCertificate.trusting(keyStore).getSocketFactory()
+                    .createSocket(plain, "127.0.0.1", listener.port(), true);
+            tls.setSoTimeout(10_000);
+            welcomedAndEchoed(tls, 6);
+            assertThat(listener.sessions().all()).singleElement().satisfies(session -> assertThat(
+                    session.remoteAddress()).isEqualTo(new InetSocketAddress(InetAddress.getByName("203.0.113.50"), 5555)));
+        }
+        Await.until("the first session gone", Duration.ofSeconds(5), () -> listener.sessions().count() == 0);
+        try (EngineClient client = EngineClient.connect(TlsHandshakeTest.client, listener.port())) {
+            // the header and the ClientHello in one write: the bytes after the header are the handshake's
+            client.write(ProxyProtocolTest.concat(ProxyV2.proxy("203.0.113.51", 6666), client.clientHello()));
+            client.handshake();
+            Await.until("the second session open", Duration.ofSeconds(5), () -> listener.sessions().count() == 1);
+            assertThat(listener.sessions().all()).singleElement().satisfies(session -> assertThat(
+                    session.remoteAddress().getAddress()).isEqualTo(InetAddress.getByName("203.0.113.51")));
+        }
+        assertThat(refused("proxy_header") + refused("tls_error")).isZero();
     }
 
     @Test
