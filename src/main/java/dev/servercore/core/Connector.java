@@ -32,6 +32,7 @@ public final class Connector extends Endpoint {
     private final ServerCoreProperties.ConnectorProperties properties;
     private final String target;
     private final Counter retries;
+    private final OpeningRules opening;
     private final List<SessionKeeper> keepers = new ArrayList<>();
     /** Connecting blocks (up to the connect timeout): never on a loop. Made anew by each start. */
     private volatile ExecutorService connectThreads;
@@ -47,11 +48,12 @@ public final class Connector extends Endpoint {
         this.retries = Counter.builder("servercore.connect.retries")
                 .description("Reconnect attempts of kept sessions, after a loss or a failed attempt")
                 .tags("role", "client", "endpoint", name).register(meters);
-        SessionConnections sessions = new SessionConnections(sessionFactory,
-                TlsSockets.transports(connector.getTls(), "servercore.connector.tls", false), events);
+        SessionConnections sessions = new SessionConnections(sessionFactory, events);
+        this.opening = new OpeningRules(false, 0, TlsSockets.transports(connector.getTls(), "servercore.connector.tls",
+                false, name), connector.getTls().getHandshakeTimeout().toNanos());
         for (EventLoop loop : loops) {
             LoopClientFactory factory = new LoopClientFactory(connector.getHost(), connector.getPort(),
-                    connector.getConnectTimeout(), loop, sessions);
+                    connector.getConnectTimeout(), loop, sessions, opening);
             configure(factory, name + "-" + factories.size(), connector.isTcpNoDelay(), beanFactory, events);
             factories.add(factory);
         }
@@ -124,9 +126,8 @@ public final class Connector extends Endpoint {
         try {
             connectThreads.execute(() -> {
                 try {
-                    SessionConnection connection = (SessionConnection) factory.getConnection();
-                    // after the session's open, which the loop runs first
-                    factory.loop().execute(() -> result.complete(connection.session()));
+                    SessionConnection connection = (SessionConnection) factory.getConnection(); // open by now
+                    result.complete(connection.session());
                 } catch (Exception e) {
                     context.metrics().connectFailed();
                     result.completeExceptionally(e);
@@ -136,6 +137,11 @@ public final class Connector extends Endpoint {
             result.completeExceptionally(new IllegalStateException("connector to " + target + " has stopped"));
         }
         return result;
+    }
+
+    @Override
+    OpeningRules opening() {
+        return opening;
     }
 
     void retried() {

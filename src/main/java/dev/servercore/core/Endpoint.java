@@ -99,6 +99,10 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
             long timeout = login.timeout().toNanos();
             shortest = shortest == 0 ? timeout : Math.min(shortest, timeout);
         }
+        long opening = opening().shortestTimeoutNanos();
+        if (opening > 0 && (shortest == 0 || opening < shortest)) {
+            shortest = opening;
+        }
         if (shortest > 0) {
             every(shortest / 4, () -> loops.forEach(loop -> loop.execute(loop::checkTimeouts)));
         }
@@ -179,6 +183,9 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
     }
 
     abstract void doStart();
+
+    /** What its connections go through before their sessions open. */
+    abstract OpeningRules opening();
 
     abstract void stopAcceptingSessions();
 

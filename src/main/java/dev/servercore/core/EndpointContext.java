@@ -1,15 +1,27 @@
 package dev.servercore.core;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /** What the sessions of one listener or connector share: its name, settings, registry and meters. */
 final class EndpointContext {
+
+    private static final Log log = LogFactory.getLog(EndpointContext.class);
 
     private final String name;
     private final boolean server;
     private final SessionSettings settings;
     private final SessionRegistry registry;
-    private final AtomicInteger active = new AtomicInteger();
+    /** Places taken: sessions, and connections still opening (the max-sessions limit counts both). */
+    private final AtomicInteger reserved = new AtomicInteger();
+    /** Sessions open (onConnected has run, onDisconnected has not). */
+    private final AtomicInteger open = new AtomicInteger();
+    /** Refusals, which a peer can provoke at will: one line a second at most, whatever their reasons. */
+    private final ThrottledLog refusals = new ThrottledLog(log);
     private SessionMetrics metrics;
     private volatile SessionIds ids = SessionIds.sequential();
     private volatile Logins logins = new Logins(LoginSettings.none());
@@ -67,35 +79,62 @@ final class EndpointContext {
         return metrics;
     }
 
-    /** Takes one of the endpoint's session places; false (and counted as refused) when all are taken. */
+    /** Takes one of the endpoint's places for a new connection; false when all are taken. */
     boolean reserveSession() {
         int now;
         do {
-            now = active.get();
+            now = reserved.get();
             if (now >= settings.maxSessions()) {
-                metrics.refused();
                 return false;
             }
-        } while (!active.compareAndSet(now, now + 1));
+        } while (!reserved.compareAndSet(now, now + 1));
         return true;
     }
 
     /** A reserved place whose session never opened. */
     void releaseSession() {
-        active.decrementAndGet();
+        reserved.decrementAndGet();
+    }
+
+    /**
+     * A connection closed before its session opened: counted by reason, and logged at most once a second (WARN
+     * when the endpoint is full, INFO for what one peer did).
+     */
+    void refused(RefusalReason reason, InetSocketAddress client, Supplier<String> why) {
+        metrics.refused(reason);
+        Supplier<String> line = () -> name + ": refused a connection from " + client + " (" + reason.tag() + ")"
+                + (why == null ? "" : ": " + why.get());
+        if (reason == RefusalReason.MAX_SESSIONS || reason == RefusalReason.TLS_BUSY) {
+            refusals.warn(line);
+        } else {
+            refusals.info(line);
+        }
     }
 
     void sessionOpened() {
+        open.incrementAndGet();
         metrics.opened();
     }
 
     void sessionEnded(Session session, CloseReason reason) {
         registry.remove(session);
-        active.decrementAndGet();
+        open.decrementAndGet();
+        reserved.decrementAndGet();
         metrics.closed(reason);
     }
 
+    /** Sessions and connections still opening: what a stop waits for. */
     int active() {
-        return active.get();
+        return reserved.get();
+    }
+
+    /** Sessions open now. */
+    int openSessions() {
+        return open.get();
+    }
+
+    /** Connections accepted (or connected) whose session has not opened yet. */
+    int opening() {
+        return Math.max(0, reserved.get() - open.get());
     }
 }

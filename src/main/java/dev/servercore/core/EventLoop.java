@@ -7,6 +7,7 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Queue;
 import java.util.Set;
@@ -60,6 +61,8 @@ final class EventLoop implements Executor {
     private final ArrayList<SessionConnection> toFlush = new ArrayList<>();
     /** Touched by the loop, and by a stop's last sweep after it: concurrent, and off the per-packet path. */
     private final Set<SessionConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Connections still opening (a PROXY header, a TLS handshake): loop thread only. */
+    private final Set<OpeningConnection> opening = new HashSet<>();
     private volatile Thread thread;
     private volatile Selector selector;
     private volatile boolean terminated;
@@ -202,14 +205,17 @@ final class EventLoop implements Executor {
     }
 
     private void handle(SelectionKey key, KeyHandler acceptor) {
-        SessionConnection connection = key.attachment() instanceof SessionConnection c ? c : null;
+        Object attachment = key.attachment();
+        SessionConnection connection = attachment instanceof SessionConnection c ? c : null;
         beginUnit(connection == null ? null : connection.session());
         try {
             if (!key.isValid()) {
                 return;
             }
             if (connection == null) {
-                if (key.isAcceptable()) {
+                if (attachment instanceof OpeningConnection opening) {
+                    opening.ready(key.readyOps());
+                } else if (key.isAcceptable()) {
                     acceptor.acceptable(key);
                 }
                 return;
@@ -224,9 +230,12 @@ final class EventLoop implements Executor {
         } catch (CancelledKeyException e) {
             // closed while in the selected set
         } catch (Throwable t) {
-            log.error(name + ": unexpected failure handling " + (connection != null ? connection.session() : key), t);
+            log.error(name + ": unexpected failure handling "
+                    + (connection != null ? connection.session() : attachment), t);
             if (connection != null) {
                 connection.abort(CloseReason.ERROR);
+            } else if (attachment instanceof OpeningConnection opening) {
+                opening.fail(RefusalReason.TLS_ERROR, "unexpected failure: " + t);
             }
         } finally {
             endUnit();
@@ -303,9 +312,21 @@ final class EventLoop implements Executor {
         connections.remove(connection);
     }
 
+    void opening(OpeningConnection connection) {
+        opening.add(connection);
+    }
+
+    /** Through (its session takes over) or failed. */
+    void openingEnded(OpeningConnection connection) {
+        opening.remove(connection);
+    }
+
     /** The periodic check of every connection's deadlines, on the loop. */
     void checkTimeouts() {
         long at = System.nanoTime();
+        for (OpeningConnection connection : opening.toArray(new OpeningConnection[0])) {
+            connection.checkTimeouts(at);
+        }
         for (SessionConnection connection : connections.toArray(new SessionConnection[0])) {
             connection.checkTimeouts(at);
         }
@@ -339,6 +360,7 @@ final class EventLoop implements Executor {
      * {@code S_Kick(shutdown)} ({@code graceful}), or at once.
      */
     void closeAll(boolean graceful) {
+        failOpening();
         for (SessionConnection connection : connections.toArray(new SessionConnection[0])) {
             if (graceful) {
                 connection.kick(KickReason.SHUTDOWN, "the server is stopping");
@@ -357,8 +379,16 @@ final class EventLoop implements Executor {
                 log.debug(name + ": a task failed after the loop ended", t);
             }
         }
+        failOpening();
         for (SessionConnection connection : connections.toArray(new SessionConnection[0])) {
             connection.abort(CloseReason.SHUTDOWN);
+        }
+    }
+
+    /** Connections still opening have no session to drain: they close at once. */
+    private void failOpening() {
+        for (OpeningConnection connection : opening.toArray(new OpeningConnection[0])) {
+            connection.fail(RefusalReason.SHUTDOWN, "the endpoint is stopping");
         }
     }
 

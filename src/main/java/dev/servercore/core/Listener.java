@@ -23,6 +23,7 @@ public final class Listener extends Endpoint {
 
     private final List<LoopServerFactory> factories = new ArrayList<>();
     private final ServerCoreProperties.ListenerProperties properties;
+    private final OpeningRules opening;
 
     public Listener(String name, ServerCoreProperties.ListenerProperties listener,
             ServerCoreProperties.SessionProperties session, Supplier<? extends Session> sessionFactory,
@@ -30,10 +31,14 @@ public final class Listener extends Endpoint {
         super("server", name, listenerLoops(listener), session.toSettings(listener.getIdleTimeout(),
                 listener.getMaxSessions()), registry, meters, session.getShutdownDrainTimeout());
         this.properties = listener;
-        SessionConnections sessions = new SessionConnections(sessionFactory,
-                TlsSockets.transports(listener.getTls(), "servercore.listener.tls", true), events);
+        SessionConnections sessions = new SessionConnections(sessionFactory, events);
+        this.opening = new OpeningRules(listener.isProxyProtocol(), listener.getProxyProtocolTimeout().toNanos(),
+                TlsSockets.transports(listener.getTls(), "servercore.listener.tls", true, name),
+                listener.getTls().getHandshakeTimeout().toNanos());
+        AddressLimits limits = AddressLimits.of(listener.getPerAddress(), listener.getMaxSessions());
         for (EventLoop loop : loops) {
-            LoopServerFactory factory = new LoopServerFactory(listener.getPort(), loop, sessions, loops.size() > 1);
+            LoopServerFactory factory = new LoopServerFactory(listener.getPort(), loop, sessions, opening, limits,
+                    loops.size() > 1);
             factory.setLocalAddress(listener.getBindAddress());
             factory.setBacklog(listener.getBacklog());
             configure(factory, name + "-" + factories.size(), listener.isTcpNoDelay(), beanFactory, events);
@@ -78,7 +83,14 @@ public final class Listener extends Endpoint {
             throw e;
         }
         log.info("Listening on " + properties.getBindAddress() + ":" + port() + " (" + properties.getMode() + " mode, "
-                + (properties.getTls().isEnabled() ? "TLS, " : "") + factories.size() + " event loops)");
+                + (properties.getTls().isEnabled() ? "TLS, " : "")
+                + (properties.isProxyProtocol() ? "PROXY protocol, " : "")
+                + factories.size() + " event loops)");
+    }
+
+    @Override
+    OpeningRules opening() {
+        return opening;
     }
 
     private void awaitListening(LoopServerFactory factory) {

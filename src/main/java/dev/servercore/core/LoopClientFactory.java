@@ -3,12 +3,20 @@ package dev.servercore.core;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.net.ssl.SSLException;
 
 import org.springframework.integration.ip.tcp.connection.TcpConnectionSupport;
 import org.springframework.integration.ip.tcp.connection.TcpNioClientConnectionFactory;
@@ -16,8 +24,8 @@ import org.springframework.integration.ip.tcp.connection.TcpNioConnection;
 
 /**
  * Spring Integration's NIO client factory whose selector thread is an {@link EventLoop}. Each
- * {@code getConnection()} connects a new channel (single use: one connection per session), makes it a
- * connection of this factory, and hands it to the loop, where its session opens.
+ * {@code getConnection()} connects a new channel (single use: one connection per session) and hands it to the
+ * loop, which runs its TLS handshake (if any), makes it a connection of this factory, and opens its session.
  */
 final class LoopClientFactory extends TcpNioClientConnectionFactory {
 
@@ -27,14 +35,20 @@ final class LoopClientFactory extends TcpNioClientConnectionFactory {
      */
     private static final int FIRST_PASS_MILLIS = 10;
 
+    /** Beyond the handshake timeout, how long a connect thread waits for the loop to open its session. */
+    private static final long LOOP_MARGIN_MILLIS = 10_000;
+
     private final EventLoop loop;
     private final SessionConnections sessions;
+    private final OpeningRules opening;
     private final Duration connectTimeout;
 
-    LoopClientFactory(String host, int port, Duration connectTimeout, EventLoop loop, SessionConnections sessions) {
+    LoopClientFactory(String host, int port, Duration connectTimeout, EventLoop loop, SessionConnections sessions,
+            OpeningRules opening) {
         super(host, port);
         this.loop = loop;
         this.sessions = sessions;
+        this.opening = opening;
         this.connectTimeout = connectTimeout;
         setSingleUse(true);
         setTaskExecutor(loop.threadStarter());
@@ -55,18 +69,22 @@ final class LoopClientFactory extends TcpNioClientConnectionFactory {
         });
     }
 
+    /**
+     * On a connect thread: connects (blocking, up to the connect timeout), then the loop takes the channel: its TLS
+     * handshake, if any, and then its session, which opens there. Returns once the session is open; a failed
+     * connect or handshake throws.
+     */
     @Override
     protected TcpConnectionSupport buildNewConnection() {
         loop.endpoint().reserveSession();
         SocketChannel channel = null;
-        SessionConnection connection;
+        InetSocketAddress peer;
         try {
             channel = SocketChannel.open();
             setSocketAttributes(channel.socket());
             channel.socket().connect(new InetSocketAddress(getHost(), getPort()), (int) connectTimeout.toMillis());
             channel.configureBlocking(false);
-            SocketChannel opened = channel;
-            connection = sessions.create(channel, false, getComponentName(), loop, () -> forget(opened));
+            peer = (InetSocketAddress) channel.getRemoteAddress();
         } catch (IOException | RuntimeException | Error e) {
             loop.endpoint().releaseSession();
             if (channel != null) {
@@ -74,24 +92,83 @@ final class LoopClientFactory extends TcpNioClientConnectionFactory {
             }
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) rethrow(e);
         }
+        CompletableFuture<TcpConnectionSupport> opened = new CompletableFuture<>();
+        SocketChannel connected = channel;
         try {
-            TcpConnectionSupport wrapped = wrapConnection(connection);
+            loop.execute(() -> open(connected, peer, opened));
+        } catch (RejectedExecutionException stopped) {
+            loop.endpoint().releaseSession();
+            LoopServerFactory.closeQuietly(channel);
+            throw new IllegalStateException(loop.name() + " has stopped", stopped);
+        }
+        try {
+            // the loop answers within the handshake timeout; the margin covers a loop that is slow to run the task
+            return opened.get(opening.handshakeTimeoutNanos() / 1_000_000 + LOOP_MARGIN_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the session opened", e);
+        } catch (TimeoutException e) {
+            if (!opened.cancel(false)) { // opened meanwhile
+                return opened.join();
+            }
+            throw new IllegalStateException(loop.name() + " did not open the session in time");
+        }
+    }
+
+    /** On the loop: the handshake, if any, then the session. */
+    private void open(SocketChannel channel, InetSocketAddress peer, CompletableFuture<TcpConnectionSupport> opened) {
+        if (!opening.any()) {
+            install(channel, peer, null, opened);
+            return;
+        }
+        new OpeningConnection(channel, loop, peer, opening, true, new OpeningConnection.Outcome() {
+            @Override
+            public RefusalReason admit(InetSocketAddress client) {
+                return null; // a connector reads no PROXY header
+            }
+
+            @Override
+            public void opened(SocketChannel ch, InetSocketAddress client, TlsTransport tls, ByteBuffer firstBytes) {
+                install(ch, client, tls, opened);
+            }
+
+            @Override
+            public void failed(InetSocketAddress client, boolean admitted, RefusalReason reason, String why) {
+                loop.endpoint().releaseSession();
+                opened.completeExceptionally(new UncheckedIOException(new SSLException(
+                        "TLS to " + client + " failed (" + reason.tag() + ")" + (why == null ? "" : ": " + why))));
+            }
+        }).start(loop.selector());
+    }
+
+    private void install(SocketChannel channel, InetSocketAddress peer, TlsTransport tls,
+            CompletableFuture<TcpConnectionSupport> opened) {
+        SessionConnection connection;
+        try {
+            connection = sessions.create(channel, false, getComponentName(), loop, peer, tls, () -> forget(channel));
+        } catch (IOException | RuntimeException | Error e) {
+            loop.endpoint().releaseSession();
+            LoopServerFactory.closeQuietly(channel);
+            opened.completeExceptionally(e instanceof IOException io ? new UncheckedIOException(io) : e);
+            return;
+        }
+        TcpConnectionSupport wrapped;
+        try {
+            wrapped = wrapConnection(connection);
             initializeConnection(wrapped, channel.socket());
             connection.publishOpened();
             getConnections().put(channel, connection);
-            loop.execute(() -> {
-                try {
-                    connection.register(loop.selector());
-                } catch (ClosedChannelException | RuntimeException e) { // a closed channel or selector: stopping
-                    connection.abort(CloseReason.SHUTDOWN);
-                    return;
-                }
-                connection.open();
-            });
-            return wrapped;
-        } catch (RuntimeException e) {
-            connection.abort(CloseReason.ERROR); // never opened: its place is released
-            throw e;
+            connection.register(loop.selector());
+        } catch (ClosedChannelException | RuntimeException e) { // a closed channel or selector: stopping
+            connection.abort(CloseReason.SHUTDOWN); // never opened: its place is released
+            opened.completeExceptionally(e instanceof ClosedChannelException c ? new UncheckedIOException(c) : e);
+            return;
+        }
+        connection.open(null);
+        if (!opened.complete(wrapped)) {
+            connection.abort(CloseReason.LOCAL); // its connect gave up waiting: nobody holds this session
         }
     }
 

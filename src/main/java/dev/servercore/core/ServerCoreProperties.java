@@ -1,8 +1,12 @@
 package dev.servercore.core;
 
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -312,6 +316,17 @@ public final class ServerCoreProperties {
         /** TLS on the game port. */
         @Valid
         private final Tls tls;
+        /**
+         * Every connection starts with a PROXY protocol v2 header (a balancer's, e.g. HAProxy's send-proxy-v2) that
+         * gives the client's address; a connection without a valid one is refused.
+         */
+        private final boolean proxyProtocol;
+        /** With proxy-protocol: the header must have arrived within this time of the connect. */
+        @NotNull
+        private final Duration proxyProtocolTimeout;
+        /** Limits per client address: sessions at once and the connect rate. */
+        @Valid
+        private final PerAddress perAddress;
 
         public ListenerProperties(
                 @DefaultValue("true") boolean enabled,
@@ -323,7 +338,10 @@ public final class ServerCoreProperties {
                 @DefaultValue("20000") int maxSessions,
                 @DefaultValue("60s") Duration idleTimeout,
                 @DefaultValue("0") int eventLoops,
-                @DefaultValue Tls tls) {
+                @DefaultValue Tls tls,
+                @DefaultValue("false") boolean proxyProtocol,
+                @DefaultValue("3s") Duration proxyProtocolTimeout,
+                @DefaultValue PerAddress perAddress) {
             this.enabled = enabled;
             this.bindAddress = bindAddress;
             this.port = port;
@@ -334,6 +352,9 @@ public final class ServerCoreProperties {
             this.idleTimeout = idleTimeout;
             this.eventLoops = eventLoops;
             this.tls = tls;
+            this.proxyProtocol = proxyProtocol;
+            this.proxyProtocolTimeout = proxyProtocolTimeout;
+            this.perAddress = perAddress;
         }
 
         public boolean isEnabled() {
@@ -376,9 +397,92 @@ public final class ServerCoreProperties {
             return tls;
         }
 
+        public boolean isProxyProtocol() {
+            return proxyProtocol;
+        }
+
+        public Duration getProxyProtocolTimeout() {
+            return proxyProtocolTimeout;
+        }
+
+        public PerAddress getPerAddress() {
+            return perAddress;
+        }
+
         @AssertTrue(message = "idle-timeout must not be negative (0 means off)")
         public boolean isIdleTimeoutValid() {
             return idleTimeout == null || !idleTimeout.isNegative();
+        }
+
+        @AssertTrue(message = "proxy-protocol-timeout must be above 0")
+        public boolean isProxyProtocolTimeoutValid() {
+            return proxyProtocolTimeout == null || positive(proxyProtocolTimeout);
+        }
+    }
+
+    /**
+     * Limits per client address on the listener (the address a PROXY protocol header gives, else the socket's):
+     * connections at once, and a token bucket of connects. IPv6 clients count by their /64.
+     */
+    public static final class PerAddress {
+
+        /** Connections of one address at once (sessions, and connections still opening); 0 turns the cap off. */
+        @Min(0)
+        private final int maxSessions;
+        /** New connections of one address per second, on average; 0 turns the rate off. */
+        @DecimalMin("0.0")
+        private final double connectRate;
+        /** New connections of one address at once, above the rate (the bucket's size). */
+        @Min(1)
+        private final int connectBurst;
+        /** Addresses to which neither limit applies (IP literals): by default the host's own loopback. */
+        @NotNull
+        private final List<String> exempt;
+
+        public PerAddress(
+                @DefaultValue("256") int maxSessions,
+                @DefaultValue("32") double connectRate,
+                @DefaultValue("256") int connectBurst,
+                @DefaultValue({"127.0.0.1", "::1"}) List<String> exempt) {
+            this.maxSessions = maxSessions;
+            this.connectRate = connectRate;
+            this.connectBurst = connectBurst;
+            this.exempt = exempt == null ? List.of() : List.copyOf(exempt);
+        }
+
+        public int getMaxSessions() {
+            return maxSessions;
+        }
+
+        public double getConnectRate() {
+            return connectRate;
+        }
+
+        public int getConnectBurst() {
+            return connectBurst;
+        }
+
+        public List<String> getExempt() {
+            return exempt;
+        }
+
+        /** The exempt addresses, parsed; every entry must be an IP literal (no name is looked up). */
+        public Set<InetAddress> exemptAddresses() {
+            Set<InetAddress> addresses = new HashSet<>();
+            for (String entry : exempt) {
+                addresses.add(IpLiteral.parse(entry.trim()));
+            }
+            return addresses;
+        }
+
+        @AssertTrue(message = "per-address.exempt must list IP addresses (literals such as 127.0.0.1 or ::1, no names)")
+        public boolean isExemptValid() {
+            try {
+                exemptAddresses();
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
         }
     }
 
@@ -560,6 +664,16 @@ public final class ServerCoreProperties {
         private final String protocol;
         /** Connector: check that the server's certificate names the host connected to. */
         private final boolean verifyHost;
+        /** A handshake not done within this time of the connect closes the connection. */
+        @NotNull
+        private final Duration handshakeTimeout;
+        /** Threads that run the handshakes' delegated tasks (never an event loop); 0: half the cores, at least 1. */
+        @Min(0)
+        @Max(256)
+        private final int handshakeThreads;
+        /** Handshake tasks waiting for a handshake thread, at most; beyond it a connection is refused (tls_busy). */
+        @Min(1)
+        private final int handshakeQueue;
 
         public Tls(
                 @DefaultValue("false") boolean enabled,
@@ -570,7 +684,10 @@ public final class ServerCoreProperties {
                 @DefaultValue("") String trustStorePassword,
                 @DefaultValue("PKCS12") String trustStoreType,
                 @DefaultValue("TLSv1.3") String protocol,
-                @DefaultValue("true") boolean verifyHost) {
+                @DefaultValue("true") boolean verifyHost,
+                @DefaultValue("10s") Duration handshakeTimeout,
+                @DefaultValue("0") int handshakeThreads,
+                @DefaultValue("1024") int handshakeQueue) {
             this.enabled = enabled;
             this.keyStore = keyStore;
             this.keyStorePassword = keyStorePassword;
@@ -580,6 +697,9 @@ public final class ServerCoreProperties {
             this.trustStoreType = trustStoreType;
             this.protocol = protocol;
             this.verifyHost = verifyHost;
+            this.handshakeTimeout = handshakeTimeout;
+            this.handshakeThreads = handshakeThreads;
+            this.handshakeQueue = handshakeQueue;
         }
 
         public boolean isEnabled() {
@@ -617,6 +737,33 @@ public final class ServerCoreProperties {
         public boolean isVerifyHost() {
             return verifyHost;
         }
+
+        public Duration getHandshakeTimeout() {
+            return handshakeTimeout;
+        }
+
+        public int getHandshakeThreads() {
+            return handshakeThreads;
+        }
+
+        public int getHandshakeQueue() {
+            return handshakeQueue;
+        }
+
+        /** The threads to run: as configured, or half the cores (at least one), so the loops keep the rest. */
+        public int getHandshakeThreadCount() {
+            return handshakeThreads > 0 ? handshakeThreads
+                    : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        }
+
+        @AssertTrue(message = "tls.handshake-timeout must be above 0")
+        public boolean isHandshakeTimeoutValid() {
+            return handshakeTimeout == null || positive(handshakeTimeout);
+        }
+    }
+
+    private static boolean positive(Duration duration) {
+        return !duration.isNegative() && !duration.isZero();
     }
 
     /**

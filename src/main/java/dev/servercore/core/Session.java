@@ -45,7 +45,10 @@ public abstract class Session {
         return id;
     }
 
-    /** The peer's address, or null before the session is bound to a connection. */
+    /**
+     * The peer's address: the client a PROXY protocol header named ({@code servercore.listener.proxy-protocol}),
+     * else the socket's peer; null before the session is bound to a connection.
+     */
     public final InetSocketAddress remoteAddress() {
         SessionConnection c = connection;
         return c == null ? null : c.remoteAddress();

@@ -85,15 +85,20 @@ final class SessionConnection extends TcpNioConnection {
     /** When a login still due (or under way) times out (loop nanos), or 0. */
     private long loginDeadline;
 
+    /**
+     * @param remoteAddress the peer as the session sees it: the client a PROXY header named, else the socket's peer
+     * @param tls a transport whose handshake is done, or null
+     */
     SessionConnection(SocketChannel channel, boolean server, ApplicationEventPublisher publisher, String factoryName,
-            Session session, EventLoop loop, TlsTransport tls, Runnable forget) throws IOException {
+            Session session, EventLoop loop, InetSocketAddress remoteAddress, TlsTransport tls, Runnable forget)
+            throws IOException {
         super(channel, server, false, publisher, factoryName);
         this.channel = channel;
         this.session = session;
         this.loop = loop;
         this.endpoint = loop.endpoint();
         this.settings = endpoint.settings();
-        this.remoteAddress = (InetSocketAddress) channel.getRemoteAddress();
+        this.remoteAddress = remoteAddress;
         this.tls = tls;
         this.forget = forget;
         RateLimits limits = settings.rateLimits();
@@ -133,9 +138,10 @@ final class SessionConnection extends TcpNioConnection {
     /**
      * On the loop, right after {@link #register}: {@code onConnected} runs, and only then does the session
      * join the registry, so what {@code onConnected} sends (a welcome) is queued before any broadcast can
-     * reach the session.
+     * reach the session. Then the bytes that came with the end of the opening are delivered: {@code firstBytes}
+     * (what followed a PROXY header), or the records the TLS handshake left.
      */
-    void open() {
+    void open(ByteBuffer firstBytes) {
         state = OPEN;
         opened = true;
         lastReadAt = loop.now;
@@ -143,14 +149,6 @@ final class SessionConnection extends TcpNioConnection {
             loginStarted();
         }
         endpoint.sessionOpened();
-        if (tls != null) {
-            try {
-                tls.begin();
-            } catch (SSLException e) {
-                log.debug(session + ": TLS failure: " + e.getMessage());
-                close.compareAndSet(null, new CloseRequest(CloseReason.TLS_ERROR, false)); // after onConnected
-            }
-        }
         inCallback = true;
         loop.running(session);
         try {
@@ -163,8 +161,15 @@ final class SessionConnection extends TcpNioConnection {
         endpoint.registry().add(session);
         if (close.get() != null) {
             applyClose();
-        } else if (tls != null) {
-            flushLater(); // the handshake's first flight
+            return;
+        }
+        if (firstBytes != null && firstBytes.hasRemaining()) {
+            deliver(firstBytes);
+        } else if (tls != null && tls.hasInput()) {
+            receiveTls(ByteBuffer.allocate(0));
+        }
+        if (tls != null && tls.hasOutput()) {
+            flushLater(); // the handshake's last records, if the socket did not take them all
         }
     }
 
@@ -172,7 +177,7 @@ final class SessionConnection extends TcpNioConnection {
 
     /** The selector says the socket has bytes (or an end): one read, handed to the session. */
     void readable() {
-        if ((state != OPEN || readHolds != 0) && !(state == DRAINING && tls != null && !tls.isReady())) {
+        if (state != OPEN || readHolds != 0) {
             return;
         }
         ByteBuffer buffer = loop.readBuffer;
@@ -195,12 +200,11 @@ final class SessionConnection extends TcpNioConnection {
             return;
         }
         loop.bytesReceived += read;
-        lastReadAt = loop.now;
         buffer.flip();
         long packetsBefore = loop.packetsReceived;
         if (tls == null) {
             deliver(buffer);
-        } else if (!unwrap(buffer)) {
+        } else if (!receiveTls(buffer)) {
             return;
         }
         if (budget != null && state == OPEN) {
@@ -209,9 +213,9 @@ final class SessionConnection extends TcpNioConnection {
     }
 
     /** TLS records in, plain bytes to the session; false when the connection ended. */
-    private boolean unwrap(ByteBuffer buffer) {
+    private boolean receiveTls(ByteBuffer records) {
         try {
-            if (tls.unwrap(buffer, this)) {
+            if (tls.unwrap(records, this, loop.now)) {
                 abort(CloseReason.PEER_CLOSED); // close_notify
                 return false;
             }
@@ -220,11 +224,8 @@ final class SessionConnection extends TcpNioConnection {
             abort(CloseReason.TLS_ERROR);
             return false;
         }
-        if (state == DRAINING) {
-            stopReadingUnlessHandshaking();
-        }
-        if (tls.hasOutput() || (tls.isReady() && hasOutbound())) {
-            flushLater();
+        if (tls.hasOutput()) {
+            flushLater(); // an answer to a post-handshake message (a key update)
         }
         return true;
     }
@@ -277,11 +278,15 @@ final class SessionConnection extends TcpNioConnection {
         }
     }
 
-    /** Plain bytes for the session, on the loop; a close asked for during the callback is applied after it. */
+    /**
+     * Plain bytes for the session, on the loop; a close asked for during the callback is applied after it. This
+     * is what the idle timeout counts: with TLS, bytes of a record that never completes are no progress.
+     */
     void deliver(ByteBuffer data) {
         if (!isAccepting()) {
             return;
         }
+        lastReadAt = loop.now;
         inCallback = true;
         try {
             session.received(data, loop);
@@ -504,9 +509,6 @@ final class SessionConnection extends TcpNioConnection {
                 if (tls.hasOutput() && !writeTls()) {
                     return;
                 }
-                if (!tls.isReady()) {
-                    return; // application bytes wait for the handshake
-                }
             }
             if (outboundBytes == 0) {
                 return;
@@ -693,7 +695,7 @@ final class SessionConnection extends TcpNioConnection {
         CloseRequest request = close.get();
         if (request.graceful() && state == OPEN) {
             state = DRAINING;
-            stopReadingUnlessHandshaking();
+            stopReading();
             long timeout = settings.writeTimeoutNanos();
             drainDeadline = timeout > 0 ? (loop.now + timeout) | 1 : 0;
             flush();
@@ -704,12 +706,9 @@ final class SessionConnection extends TcpNioConnection {
         }
     }
 
-    /**
-     * A draining session takes no more reads; but a TLS peer still in its handshake must be read, or the
-     * handshake (and with it what the session queued) never completes.
-     */
-    private void stopReadingUnlessHandshaking() {
-        if (key != null && key.isValid() && (tls == null || tls.isReady())) {
+    /** A draining session takes no more reads. */
+    private void stopReading() {
+        if (key != null && key.isValid()) {
             key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
         }
     }
@@ -780,20 +779,17 @@ final class SessionConnection extends TcpNioConnection {
             String why = "a frame did not complete within " + settings.frameTimeoutNanos() / 1_000_000 + " ms";
             protocolErrors.info(() -> session + ": " + why);
             kick(KickReason.PROTOCOL_ERROR, why);
-        } else if (tls != null && !tls.isReady() && settings.idleTimeoutNanos() == 0
-                && now - lastReadAt > TlsTransport.HANDSHAKE_TIMEOUT_NANOS) {
-            abort(CloseReason.TLS_ERROR);
+        } else if (tls != null && settings.frameTimeoutNanos() > 0 && tls.partialRecordSince() != 0
+                && now - tls.partialRecordSince() > settings.frameTimeoutNanos()) {
+            // the same slowloris one layer down: a record trickled in, each byte a read, none of it plain yet
+            String why = "a TLS record did not complete within " + settings.frameTimeoutNanos() / 1_000_000 + " ms";
+            protocolErrors.info(() -> session + ": " + why);
+            kick(KickReason.PROTOCOL_ERROR, why);
         }
     }
 
-    /**
-     * Why a read or write failed. On a TLS connection whose handshake never completed every failure is a
-     * TLS failure: a plain-text client, or a peer that gave up on the handshake.
-     */
+    /** Why a read or write failed. */
     private CloseReason failureReason(IOException failure, boolean endOfStream) {
-        if (tls != null && !tls.isReady()) {
-            return CloseReason.TLS_ERROR;
-        }
         return endOfStream ? CloseReason.PEER_CLOSED : SocketFailures.reasonOf(failure);
     }
 

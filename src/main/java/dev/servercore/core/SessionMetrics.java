@@ -25,13 +25,16 @@ public final class SessionMetrics {
 
     private final Counter opened;
     private final Map<CloseReason, Counter> closed = new EnumMap<>(CloseReason.class);
-    private final Counter refused;
+    private final Map<RefusalReason, Counter> refused = new EnumMap<>(RefusalReason.class);
     private final Counter connectFailures;
 
     SessionMetrics(MeterRegistry meters, String role, EndpointContext endpoint, List<EventLoop> loops) {
         Tags tags = Tags.of("role", role, "endpoint", endpoint.name());
-        Gauge.builder("servercore.sessions.active", endpoint, EndpointContext::active)
+        Gauge.builder("servercore.sessions.active", endpoint, EndpointContext::openSessions)
                 .description("Sessions open now").tags(tags).register(meters);
+        Gauge.builder("servercore.connections.opening", endpoint, EndpointContext::opening)
+                .description("Connections whose session has not opened yet (PROXY header, TLS handshake)")
+                .tags(tags).register(meters);
         Gauge.builder("servercore.send.queue.bytes", endpoint.registry(), SessionRegistry::queuedBytes)
                 .description("Bytes queued for sending and not yet written, over all sessions").baseUnit("bytes")
                 .tags(tags).register(meters);
@@ -43,9 +46,11 @@ public final class SessionMetrics {
             closed.put(reason, Counter.builder("servercore.sessions.closed").description("Sessions closed, by reason")
                     .tags(tags).tag("reason", reason.tag()).register(meters));
         }
-        refused = Counter.builder("servercore.sessions.refused")
-                .description("Connections closed at once because the session limit was reached")
-                .tags(tags).register(meters);
+        for (RefusalReason reason : RefusalReason.values()) {
+            refused.put(reason, Counter.builder("servercore.sessions.refused")
+                    .description("Connections closed before their session opened, by reason")
+                    .tags(tags).tag("reason", reason.tag()).register(meters));
+        }
         connectFailures = Counter.builder("servercore.connect.failures").description("Outbound connects that failed")
                 .tags(tags).register(meters);
         sum(meters, "servercore.bytes.received", "Bytes read from sockets", "bytes", tags, loops, l -> l.bytesReceived);
@@ -89,8 +94,8 @@ public final class SessionMetrics {
         closed.get(reason).increment();
     }
 
-    void refused() {
-        refused.increment();
+    void refused(RefusalReason reason) {
+        refused.get(reason).increment();
     }
 
     void connectFailed() {

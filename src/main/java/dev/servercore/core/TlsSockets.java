@@ -15,14 +15,18 @@ final class TlsSockets {
     private TlsSockets() {
     }
 
-    /** One new engine per connection, given the peer's address; null when TLS is off. */
+    /**
+     * One new engine per connection, given the peer's address, its handshake tasks on threads of the endpoint's
+     * own; null when TLS is off.
+     */
     static Function<InetSocketAddress, TlsTransport> transports(ServerCoreProperties.Tls tls, String prefix,
-            boolean server) {
+            boolean server, String endpoint) {
         if (!tls.isEnabled()) {
             return null;
         }
         SSLContext context = context(tls, prefix, server);
         String protocol = tls.getProtocol();
+        TlsHandshakes handshakes = new TlsHandshakes(endpoint, tls.getHandshakeThreadCount(), tls.getHandshakeQueue());
         return peer -> {
             SSLEngine engine = server ? context.createSSLEngine()
                     : context.createSSLEngine(peer.getHostString(), peer.getPort());
@@ -33,7 +37,7 @@ final class TlsSockets {
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
             }
             engine.setSSLParameters(parameters);
-            return new TlsTransport(engine);
+            return new TlsTransport(engine, handshakes);
         };
     }
 

@@ -29,7 +29,9 @@ public class GameSession extends HandlerSession {
     /** Welcomed; in the lobby at once, or once logged in where login is required (nobody reads a room unknown). */
     @Override
     protected void onConnected(InetSocketAddress endpoint) {
-        log.info("Session " + id() + " connected: " + endpoint);
+        if (log.isDebugEnabled()) { // not INFO: a line per connect, on the loop, is a peer's to provoke
+            log.debug("Session " + id() + " connected: " + endpoint);
+        }
         send(Welcome.FRAME);
         if (!loginRequired) {
             rooms.join(this, DemoHandlers.LOBBY);
@@ -45,7 +47,9 @@ public class GameSession extends HandlerSession {
 
     @Override
     protected void onDisconnected(InetSocketAddress endpoint) {
-        log.info("Session " + id() + " disconnected: " + endpoint + " (" + closeReason().tag() + ")");
+        if (log.isDebugEnabled()) {
+            log.debug("Session " + id() + " disconnected: " + endpoint + " (" + closeReason().tag() + ")");
+        }
     }
 
     boolean askedFor(String room) {

@@ -17,7 +17,9 @@ public class RawGameSession extends Session {
 
     @Override
     protected void onConnected(InetSocketAddress endpoint) {
-        log.info("Session " + id() + " connected (raw): " + endpoint);
+        if (log.isDebugEnabled()) { // not INFO: a line per connect, on the loop, is a peer's to provoke
+            log.debug("Session " + id() + " connected (raw): " + endpoint);
+        }
         send(WELCOME);
     }
 
@@ -30,6 +32,8 @@ public class RawGameSession extends Session {
 
     @Override
     protected void onDisconnected(InetSocketAddress endpoint) {
-        log.info("Session " + id() + " disconnected: " + endpoint + " (" + closeReason().tag() + ")");
+        if (log.isDebugEnabled()) {
+            log.debug("Session " + id() + " disconnected: " + endpoint + " (" + closeReason().tag() + ")");
+        }
     }
 }

@@ -81,8 +81,9 @@ public class EchoPathBenchmark {
         loop = new EventLoop("jmh-loop", endpoint);
         endpoint.metrics(new SessionMetrics(new SimpleMeterRegistry(), "server", endpoint, List.of(loop)));
         loop.driveFromCurrentThread(); // the benchmark's thread plays the loop
-        connection = new SessionConnection(accepted, true, null, "jmh", new EchoingSession(), loop, null, () -> { });
-        connection.open();
+        connection = new SessionConnection(accepted, true, null, "jmh", new EchoingSession(), loop,
+                (InetSocketAddress) accepted.getRemoteAddress(), null, () -> { });
+        connection.open(null);
 
         java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < framesPerRead; i++) {

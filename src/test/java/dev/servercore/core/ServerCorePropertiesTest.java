@@ -61,6 +61,41 @@ class ServerCorePropertiesTest {
         assertThat(DummyClientProperties.of(Map.of()).getSessions()).isEqualTo(10);
     }
 
+    @Test
+    void theConnectionLimitsProtectByDefaultAndExemptOnlyTheHostsLoopback() throws Exception {
+        ServerCoreProperties.ListenerProperties listener = ServerCoreProperties.defaults().getListener();
+        assertThat(listener.isProxyProtocol()).isFalse();
+        assertThat(listener.getProxyProtocolTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(listener.getPerAddress().getMaxSessions()).isEqualTo(256);
+        assertThat(listener.getPerAddress().getConnectRate()).isEqualTo(32);
+        assertThat(listener.getPerAddress().getConnectBurst()).isEqualTo(256);
+        assertThat(listener.getPerAddress().exemptAddresses()).containsExactlyInAnyOrder(
+                java.net.InetAddress.getByName("127.0.0.1"), java.net.InetAddress.getByName("::1"));
+        assertThat(listener.getTls().getHandshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(listener.getTls().getHandshakeQueue()).isEqualTo(1024);
+        assertThat(listener.getTls().getHandshakeThreadCount())
+                .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        assertThat(ServerCoreProperties.of(Map.of("listener.per-address.exempt", "10.0.0.7, 2001:db8::1"))
+                .getListener().getPerAddress().exemptAddresses()).hasSize(2);
+    }
+
+    @Test
+    void aBadConnectionSettingStopsTheStartupNamingIt() {
+        runner.withPropertyValues("servercore.listener.per-address.exempt=balancer.internal").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.listener")
+                        .hasStackTraceContaining("per-address.exempt must list IP addresses"));
+        runner.withPropertyValues("servercore.listener.per-address.exempt=10.0.0.300").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("per-address.exempt"));
+        runner.withPropertyValues("servercore.listener.tls.handshake-timeout=0s").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("tls.handshake-timeout must be above 0"));
+        runner.withPropertyValues("servercore.listener.proxy-protocol-timeout=0s").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("proxy-protocol-timeout must be above 0"));
+        runner.withPropertyValues("servercore.listener.per-address.connect-burst=0").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.listener.perAddress.connectBurst"));
+        runner.withPropertyValues("servercore.connector.tls.handshake-queue=0").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.connector.tls.handshakeQueue"));
+    }
+
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class, ServerCoreAutoConfiguration.class))
             .withPropertyValues("servercore.listener.enabled=false");

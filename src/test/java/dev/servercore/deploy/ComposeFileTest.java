@@ -53,7 +53,7 @@ class ComposeFileTest {
     }
 
     @Test
-    void theBalancerSendsTheGamePortToEveryGatewayThatItsHealthSaysServes() throws Exception {
+    void theBalancerSendsTheGamePortToEveryGatewayThatItsHealthSaysServesWithTheClientsAddress() throws Exception {
         String config = Files.readString(ROOT.resolve("balancer/haproxy.cfg"));
         assertThat(String.valueOf(DeploymentFiles.service("balancer").get("volumes")))
                 .contains("./balancer/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro");
@@ -63,7 +63,9 @@ class ComposeFileTest {
                 .contains("http-check send meth GET uri /actuator/health").contains("http-check expect status 200");
         for (String gateway : GATEWAYS) {
             assertThat(config).contains("server " + gateway + " " + gateway + ":" + gamePort + " check port "
-                    + DeploymentFiles.environment(gateway).get("SERVER_PORT"));
+                    + DeploymentFiles.environment(gateway).get("SERVER_PORT") + " send-proxy-v2");
+            assertThat(DeploymentFiles.environment(gateway)).as("the gateway reads the balancer's PROXY header")
+                    .containsEntry("SERVERCORE_LISTENER_PROXYPROTOCOL", "true");
             assertThat(String.valueOf(DeploymentFiles.service("balancer").get("depends_on")))
                     .contains(gateway + "={condition=service_healthy}");
         }

@@ -66,6 +66,7 @@ class ComposeRunIT {
                     assertThat(env.put("SPRING_DATA_REDIS_HOST", "127.0.0.1")).isEqualTo("redis");
                     env.put("SPRING_DATA_REDIS_PORT", String.valueOf(redis.port()));
                     env.put("JDK_JAVA_OPTIONS", javaOptions);
+                    env.put("LOGGING_LEVEL_DEV_SERVERCORE_SERVER", "DEBUG"); // GameSession: a line per session, with its address
                     gateways.put(gateway, AppProcess.run(command, image, env));
                 }
                 for (var gateway : gateways.entrySet()) {
@@ -83,6 +84,7 @@ class ComposeRunIT {
                         balancerConfig(balancerPort, gamePorts, httpPorts).toString()), null, Map.of())) {
                     Await.until("the balancer's port", Duration.ofSeconds(20), () -> isOpen(balancerPort));
                     runDummyClient(command, image, javaOptions, balancerPort, httpPorts);
+                    gatewaysSawTheClientsThroughTheBalancer(balancer, gateways.values());
                 }
             } finally {
                 for (var gateway : gateways.entrySet()) {
@@ -143,6 +145,40 @@ class ComposeRunIT {
             client.terminate(); // docker stop
             assertThat(client.awaitExit(Duration.ofSeconds(30))).as(client.output()).isZero();
         }
+    }
+
+    /**
+     * The balancer sends a PROXY header (send-proxy-v2) and the gateways read it (proxy-protocol): every session
+     * a gateway opened has the address of a connection the balancer took from a client, the dummy client's, not
+     * one of the balancer's own connections to the gateways. HAProxy logs each client connection as it ends
+     * (tcplog: {@code client:port [date] game gateways/gateway-1 ...}); the gateways log each session they open.
+     */
+    private static void gatewaysSawTheClientsThroughTheBalancer(AppProcess balancer, Iterable<AppProcess> gateways)
+            throws Exception {
+        Pattern opened = Pattern.compile("Session \\d+ connected: /([0-9.]+:\\d+)");
+        Set<String> seen = new HashSet<>();
+        for (AppProcess gateway : gateways) {
+            for (String line : gateway.lines()) {
+                Matcher m = opened.matcher(line);
+                if (m.find()) {
+                    seen.add(m.group(1));
+                }
+            }
+        }
+        assertThat(seen).as("sessions the gateways opened").isNotEmpty();
+        Pattern relayed = Pattern.compile("^([0-9.]+:\\d+) \\[[^\\]]*] game gateways/");
+        Set<String> clients = new HashSet<>();
+        Await.until("the balancer's log of every session's connection", Duration.ofSeconds(30), () -> {
+            clients.clear();
+            for (String line : balancer.lines()) {
+                Matcher m = relayed.matcher(line);
+                if (m.find()) {
+                    clients.add(m.group(1));
+                }
+            }
+            return clients.size() >= seen.size();
+        });
+        assertThat(seen).as("the clients' addresses, as the balancer took them").isEqualTo(clients);
     }
 
     /**

@@ -48,7 +48,9 @@ class ProcessLifecycleTest {
         client.awaitLine("the loss reported", Duration.ofSeconds(20), mark, l -> l.contains("lost ("));
         client.awaitLine("no session open", Duration.ofSeconds(20), mark, l -> reportShows(l, 0, false));
 
-        try (AppProcess second = AppProcess.start(server)) {
+        String[] debugSessions = java.util.Arrays.copyOf(server, server.length + 1);
+        debugSessions[server.length] = "--logging.level.dev.servercore.server.GameSession=DEBUG"; // a line per session
+        try (AppProcess second = AppProcess.start(debugSessions)) {
             second.awaitLine("the second server listening", STARTUP, l -> l.contains("Listening on"));
             int restarted = client.lines().size();
             client.awaitLine("all five back, echoing", Duration.ofSeconds(30), restarted, l -> reportShows(l, 5, true));

@@ -39,7 +39,8 @@ public final class Endpoints {
             Supplier<? extends Session> sessions, java.util.function.Consumer<Listener> beforeStart) {
         ListenerProperties l = properties.getListener();
         ListenerProperties loopback = new ListenerProperties(l.isEnabled(), "127.0.0.1", 0, l.getMode(),
-                l.getBacklog(), l.isTcpNoDelay(), l.getMaxSessions(), l.getIdleTimeout(), l.getEventLoops(), l.getTls());
+                l.getBacklog(), l.isTcpNoDelay(), l.getMaxSessions(), l.getIdleTimeout(), l.getEventLoops(), l.getTls(),
+                l.isProxyProtocol(), l.getProxyProtocolTimeout(), l.getPerAddress());
         Listener listener = new Listener(name, loopback, properties.getSession(), sessions,
                 new SessionRegistry(), context.getBean(MeterRegistry.class), context, context);
         beforeStart.accept(listener);

@@ -37,9 +37,20 @@ public final class FrameClient implements Closeable {
     }
 
     public static FrameClient connect(int port) throws IOException {
+        return connectFrom(null, port);
+    }
+
+    /**
+     * From a source address of the test's choosing: Linux routes all of 127/8 to the loopback interface, so
+     * {@code 127.0.0.2} and the like play other hosts.
+     */
+    public static FrameClient connectFrom(String localAddress, int port) throws IOException {
         Socket socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         return new FrameClient(socket);
     }
