@@ -11,17 +11,23 @@ import dev.servercore.protocol.Echo;
 import dev.servercore.protocol.JoinRoom;
 import dev.servercore.protocol.Move;
 
-/** The demo game's packets (PROTOCOL.md v2): echo, chat to the sender's room, joining rooms, moving. */
+/**
+ * The demo game's packets (PROTOCOL.md v2): echo, chat to the sender's room, joining rooms, moving. What is
+ * relayed to others is checked first: a packet that could not be relayed as PROTOCOL.md says is the sender's
+ * protocol error, never its receivers' problem.
+ */
 public class DemoHandlers {
 
     static final String LOBBY = "lobby";
 
     private final Rooms rooms;
     private final Movement movement;
+    private final int maxFrameSize;
 
-    public DemoHandlers(Rooms rooms, Movement movement) {
+    public DemoHandlers(Rooms rooms, Movement movement, int maxFrameSize) {
         this.rooms = rooms;
         this.movement = movement;
+        this.maxFrameSize = maxFrameSize;
     }
 
     @PacketHandler(Echo.ID)
@@ -29,12 +35,16 @@ public class DemoHandlers {
         session.send(Echo.reply(body));
     }
 
-    /** Relayed as it came (UTF-8), to the room's members at its next tick. */
+    /**
+     * Relayed as it came, to the room's members at its next tick: text that is not UTF-8, or too long for its
+     * S_Chat to fit the maximum frame, closes the sender (protocol_error).
+     */
     @PacketHandler(ChatRequest.ID)
     void chat(GameSession session, ByteBuffer text) {
+        byte[] relayed = ChatMessage.relay(session.id(), text, maxFrameSize);
         Room room = rooms.roomOf(session);
         if (room != null) {
-            room.broadcast(ChatMessage.relay(session.id(), text));
+            room.broadcast(relayed);
         }
     }
 

@@ -17,7 +17,9 @@ class ShoutHandlers {
     /** On the player's event loop: no blocking here. The shout goes out with the room's next tick. */
     @PacketHandler(Shout.ID)
     void shout(Player player, Shout shout) {
-        Room room = rooms.roomOf(player);
-        room.broadcast(new Shout(player.id() + ": " + shout.text()).encode());
+        Room room = rooms.roomOf(player); // null until its join is done
+        if (room != null) {
+            room.broadcast(new Shout(player.id() + ": " + shout.text()).encode());
+        }
     }
 }
