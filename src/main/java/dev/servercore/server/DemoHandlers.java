@@ -36,22 +36,22 @@ public class DemoHandlers {
     }
 
     /**
-     * Relayed as it came, to the room's members at its next tick: text that is not UTF-8, or too long for its
-     * S_Chat to fit the maximum frame, closes the sender (protocol_error).
+     * Relayed as it came, to the room's members at its next tick, within the sender's budget of the tick: text
+     * that is not UTF-8, or too long for its S_Chat to fit the maximum frame, closes the sender (protocol_error).
      */
     @PacketHandler(ChatRequest.ID)
     void chat(GameSession session, ByteBuffer text) {
         byte[] relayed = ChatMessage.relay(session.id(), text, maxFrameSize);
         Room room = rooms.roomOf(session);
         if (room != null) {
-            room.broadcast(relayed);
+            room.broadcast(session, relayed);
         }
     }
 
     @PacketHandler(JoinRoom.ID)
     void joinRoom(GameSession session, JoinRoom request) {
         session.asks(request.room()); // the lobby's first join, still on its way, is not answered
-        rooms.join(session, request.room());
+        rooms.join(session, request.room()); // answered by Movement.onJoin; a refusal kicks the session itself
     }
 
     @PacketHandler(Move.ID)

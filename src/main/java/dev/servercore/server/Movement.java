@@ -16,11 +16,11 @@ import dev.servercore.protocol.Moves;
 /**
  * Positions in rooms, sent once per tick: the latest position of each member that moved since the last
  * tick (several moves coalesce into the last), to every member, in as few S_Moves frames as fit. A move
- * lands in its room's mailbox straight from the mover's event loop (one map write: no job per move); the
- * tick, a job of the room, takes what the mailbox holds. A room's mailbox is made by its first join and
- * dropped with it, both in jobs of the room: a move that finds no mailbox (its room gone) is dropped. With
- * the rooms' batching off, each move is a job that broadcasts it at once. Also answers a C_JoinRoom with
- * S_JoinedRoom.
+ * lands in its room's mailbox straight from the mover's event loop (one map write: no job per move) and asks
+ * for the room's next tick; the tick, a job of the room, takes what the mailbox holds. A room's mailbox is
+ * made by its first join and dropped with it, both in jobs of the room: a move that finds no mailbox (its
+ * room gone) is dropped. With the rooms' batching off, each move is a job that broadcasts it at once. Also
+ * answers a C_JoinRoom with S_JoinedRoom.
  */
 public class Movement implements RoomListener {
 
@@ -51,6 +51,7 @@ public class Movement implements RoomListener {
         Map<Session, Move> mailbox = mailboxes.get(room);
         if (mailbox != null) {
             mailbox.put(session, move);
+            room.requestTick();
         }
     }
 
