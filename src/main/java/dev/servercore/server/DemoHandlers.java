@@ -51,7 +51,8 @@ public class DemoHandlers {
     @PacketHandler(JoinRoom.ID)
     void joinRoom(GameSession session, JoinRoom request) {
         session.asks(request.room()); // the lobby's first join, still on its way, is not answered
-        rooms.join(session, request.room()); // answered by Movement.onJoin; a refusal kicks the session itself
+        // answered by Movement.onJoin, or here if the session is in that room already; a refusal kicks it
+        rooms.join(session, request.room()).thenAccept(room -> movement.answerJoin(room, session));
     }
 
     @PacketHandler(Move.ID)

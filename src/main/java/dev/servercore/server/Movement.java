@@ -58,7 +58,15 @@ public class Movement implements RoomListener {
     @Override
     public void onJoin(Room room, Session session) {
         mailboxes.computeIfAbsent(room, r -> new ConcurrentHashMap<>()); // before the joiner hears of its room
-        if (session instanceof GameSession game && game.askedFor(room.name())) {
+        answerJoin(room, session);
+    }
+
+    /**
+     * S_JoinedRoom for the room the client asked for last, once: from onJoin (before anything of the new room
+     * reaches it), or when it asked for the room it is in already (no onJoin then).
+     */
+    void answerJoin(Room room, Session session) {
+        if (session instanceof GameSession game && game.answers(room.name())) {
             session.send(new JoinedRoom(session.id(), room.clusterSize(), room.name()).encode());
         }
     }
