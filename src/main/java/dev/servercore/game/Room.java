@@ -501,10 +501,6 @@ public final class Room {
         }
     }
 
-    boolean isEmpty() {
-        return members.isEmpty();
-    }
-
     @Override
     public String toString() {
         return "Room(" + name + ", " + size + " members)";

@@ -231,8 +231,10 @@ public final class Rooms implements SmartLifecycle {
      * a member replaces it. Any thread; never blocks.
      *
      * <p>A join over {@code servercore.rooms.max-rooms} or {@code max-members} is refused: the session is
-     * kicked ({@code S_Kick(rate_limited)}). The stage completes, on a rooms' thread, once the session is a
-     * member; else with a {@link JoinFailedException} saying why (refused, superseded, or the session ended).
+     * kicked ({@code S_Kick(rate_limited)}). The stage completes once the session is a member (in a job of
+     * the room, after {@code onJoin}); else with a {@link JoinFailedException} saying why (refused,
+     * superseded, or the session ended), on the thread that settled it (the one that asked a later join, for
+     * one superseded). What depends on it must not block.
      */
     public CompletionStage<Room> join(Session session, String name) {
         return membership(session).join(name);
