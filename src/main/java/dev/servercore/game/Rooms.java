@@ -422,13 +422,16 @@ public final class Rooms implements SmartLifecycle {
     private void startTicking() {
         if (ticking == null) {
             AtomicInteger count = new AtomicInteger();
-            // a lock-free queue: whoever hands a room its work (an event loop among them) never waits on a lock
-            workers = new ThreadPoolExecutor(workerThreads, workerThreads, 0, TimeUnit.SECONDS,
+            // a lock-free queue, and every thread started now: whoever hands a room its work (an event loop among
+            // them) never waits on a lock of the pool's
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(workerThreads, workerThreads, 0, TimeUnit.SECONDS,
                     new LinkedTransferQueue<>(), task -> {
                         Thread thread = new Thread(task, "servercore-room-" + count.getAndIncrement());
                         thread.setDaemon(true);
                         return thread;
                     });
+            pool.prestartAllCoreThreads();
+            workers = pool;
             ticker = Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "servercore-room-ticker");
                 thread.setDaemon(true);
