@@ -59,7 +59,7 @@ public class ServerCoreAutoConfiguration {
     @ConditionalOnMissingBean
     Rooms rooms(ServerCoreProperties properties, ObjectProvider<RoomListener> listeners,
             ObjectProvider<MeterRegistry> meters, ObjectProvider<RoomBackplane> backplane) {
-        Rooms rooms = new Rooms(properties.getRooms().getTickRate(), properties.getRooms().getWorkerThreadCount(),
+        Rooms rooms = new Rooms(properties.getRooms(), (int) properties.getSession().getWriteBatchSize().toBytes(),
                 listeners.orderedStream().toList(), meters.getIfAvailable(SimpleMeterRegistry::new));
         rooms.setBatching(properties.getRooms().isBatching());
         backplane.ifAvailable(rooms::setBackplane);

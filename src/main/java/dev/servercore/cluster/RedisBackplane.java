@@ -5,9 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +21,10 @@ import dev.servercore.game.Rooms;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -45,20 +46,25 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * by expiry) and its rooms' member counts (one hash per room); counts of nodes whose heartbeat expired are
  * left out (and cleaned) by the script that sums a room.
  *
- * <p>Faults: nothing waits on Redis on a game thread. Publishes and presence writes are asynchronous, at
- * most {@code max-pending-publishes} in flight; while Redis cannot be reached, cross-node messages are
- * dropped and counted (Lettuce is set to reject commands while disconnected: nothing buffers), local
- * traffic goes on, and the heartbeat finds Redis again by itself: it then puts the subscriptions right and
- * rewrites this node's presence. Messages from other nodes wait for their room's job, within
- * {@code max-pending-deliveries-per-room}, {@code max-pending-deliveries} and {@code max-pending-bytes}.
- * Heartbeats that Redis leaves unanswered (a host gone without a reset) open new connections after three.
+ * <p>Threads: nothing waits on Redis on an event loop or a room job. Publishes and presence writes are
+ * asynchronous, at most {@code max-pending-publishes} in flight. The heartbeat has a thread and a Redis
+ * connection of its own, and does nothing else: no other Redis work of the node (a flood of joins, thousands
+ * of subscribes) waits in front of it. The room channels are kept by {@link RoomSubscriptions}, on a thread that never
+ * waits: subscribes go out in batches, and their confirmations come back through the subscription.
  *
- * <p>Commands go through Spring Data Redis' shared native connection. The subscription is a Lettuce pub/sub
- * connection of the factory's own client: Lettuce keeps its channels as a set and subscribes them again
- * by itself after a reconnect, and each subscribe is confirmed before a joiner is added (Spring Data's
- * {@code Subscription} keeps a list that grows with every retried subscribe, and gives no confirmation).
- * The heartbeat reconciles what is subscribed with the rooms this node has, so a room opened or closed
- * while Redis was away is put right once it is back.
+ * <p>Faults: while Redis cannot be reached, cross-node messages are dropped and counted (Lettuce is set to
+ * reject commands while disconnected: nothing buffers), local traffic goes on, and the heartbeat finds Redis
+ * again by itself: the subscriptions are then put right and this node's presence rewritten. Messages from
+ * other nodes wait for their room's job, within {@code max-pending-deliveries-per-room},
+ * {@code max-pending-deliveries} and {@code max-pending-bytes}. Heartbeats that Redis leaves unanswered (a
+ * host gone without a reset) open new connections after three.
+ *
+ * <p>Commands go through Spring Data Redis' shared native connection; the heartbeat through a connection of
+ * the factory's client of its own. The subscription is a Lettuce pub/sub connection of that client: Lettuce
+ * keeps its channels as a set and subscribes them again by itself after a reconnect, and each subscribe is
+ * confirmed before a joiner is added (Spring Data's {@code Subscription} keeps a list that grows with every
+ * retried subscribe, and gives no confirmation). Each heartbeat reconciles what is subscribed with the rooms
+ * this node has, so a room opened or closed while Redis was away is put right once it is back.
  */
 public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
 
@@ -82,7 +88,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
             """;
 
     /** A room's members on every live node but ARGV[1]; the counts of dead nodes are removed. */
-    private static final String COUNT = """
+    static final String COUNT = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local fields = redis.call('HGETALL', KEYS[2])
@@ -113,22 +119,22 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
     /** version, id length, id: the start of every message this node publishes (then sent-at micros, tick). */
     private final byte[] origin;
 
-    private volatile ScheduledExecutorService worker;
+    private final RoomSubscriptions subscriptions;
+    /** The heartbeat's thread ({@code servercore-backplane-heartbeat}) and connection: presence only. */
+    private volatile ScheduledExecutorService heartbeats;
+    private volatile StatefulConnection<byte[], byte[]> heartbeatConnection;
+    private volatile RedisClusterAsyncCommands<byte[], byte[]> beat;
     private volatile RedisConnection commandConnection;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> redis;
     private volatile StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private volatile Rooms rooms;
 
-    // The worker's own.
-    /** Rooms this node has: their channels should be subscribed. */
-    private final Set<String> wanted = new HashSet<>();
-    /** Channels whose subscribe Redis confirmed, and not unsubscribed since (Lettuce renews them itself). */
-    private final Set<String> subscribedRooms = new HashSet<>();
-    /** Rooms gone from this node whose count may still be in Redis (a delete that failed, or was not sent). */
-    private final Set<String> countsToDelete = new HashSet<>();
+    // The heartbeat's own (beatsWithoutPing is reset by becameConnected(), from the subscriptions' thread).
     private long pingsAtLastBeat;
-    private int beatsWithoutPing;
+    private volatile int beatsWithoutPing;
     private int beatsTimedOut;
+    /** The last heartbeat reached Redis. */
+    private volatile boolean reachable;
 
     private final Map<String, Integer> localMembers = new ConcurrentHashMap<>();
     private volatile State state = State.STOPPED;
@@ -179,6 +185,34 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
                 .description("Rooms of this node shared through the backplane").register(meters);
         Gauge.builder("servercore.cluster.deliveries.pending", pendingDeliveries, AtomicInteger::get)
                 .description("Messages from other nodes waiting for their room's job").register(meters);
+        subscriptions = new RoomSubscriptions(new RoomSubscriptions.Owner() {
+            @Override
+            public RedisClusterAsyncCommands<byte[], byte[]> commands() {
+                return redis;
+            }
+
+            @Override
+            public boolean reachable() {
+                return reachable;
+            }
+
+            @Override
+            public boolean connected() {
+                return state == State.CONNECTED;
+            }
+
+            @Override
+            public void subscriptionsConfirmed() {
+                if (reachable && state == State.DISCONNECTED) {
+                    becameConnected();
+                }
+            }
+
+            @Override
+            public void trouble(Throwable failure) {
+                RedisBackplane.this.trouble(failure);
+            }
+        }, keys, nodeId, properties);
     }
 
     private Counter dropped(String reason) {
@@ -217,56 +251,25 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
         return node;
     }
 
-    // ---- from room jobs: never waits
+    // ---- from room jobs and the rooms' threads: never waits
 
     @Override
     public void roomOpened(String room) {
-        onWorker(() -> {
-            wanted.add(room);
-            countsToDelete.remove(room);
-            if (state == State.CONNECTED) {
-                subscribe(room);
-            }
-        });
+        subscriptions.opened(room);
     }
 
     @Override
     public void roomClosed(String room) {
         localMembers.remove(room);
         pendingByRoom.remove(room);
-        onWorker(() -> {
-            wanted.remove(room);
-            countsToDelete.add(room);
-            if (state == State.CONNECTED) {
-                unsubscribe(room);
-                deleteCount(room);
-            }
-        });
+        subscriptions.closed(room);
     }
 
+    /** Once the room's channel is confirmed (the joiner misses nothing from now on), with the others' count. */
     @Override
     public CompletionStage<Integer> joining(String room) {
-        CompletableFuture<Integer> others = new CompletableFuture<>();
-        // after the room's subscription (queued by roomOpened before): the joiner misses nothing from now on
-        onWorker(() -> {
-            if (state != State.CONNECTED) {
-                others.complete(0);
-                return;
-            }
-            try {
-                redis.<Long>eval(COUNT, ScriptOutputType.INTEGER, new byte[][] {keys.nodes(), keys.roomMembers(room)},
-                        nodeId).whenComplete((count, failure) -> {
-                            if (failure != null) {
-                                trouble(failure);
-                            }
-                            others.complete(count == null ? 0 : count.intValue());
-                        });
-            } catch (RuntimeException e) {
-                trouble(e);
-                others.complete(0);
-            }
-        });
-        return others.completeOnTimeout(0, properties.getJoinTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return subscriptions.joining(room)
+                .completeOnTimeout(0, properties.getJoinTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -331,8 +334,8 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
             return; // this node's own publish: its members have it already
         }
         Rooms target = rooms;
-        if (target == null) {
-            dropped("room_gone").increment();
+        if (target == null || target.room(room) == null) {
+            dropped("room_gone").increment(); // no per-room count made for a room this node does not have
             return;
         }
         int size = body.length - header;
@@ -373,61 +376,69 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
         pendingDeliveryBytes.addAndGet(-size);
     }
 
-    // ---- the worker
+    // ---- the heartbeat's thread: presence, on a connection of its own
 
-    private void onWorker(Runnable task) {
-        ScheduledExecutorService w = worker;
-        if (w == null) {
-            return;
-        }
+    private void heartbeat() {
+        Duration ttl = properties.getNodeTimeout();
+        long wait = properties.getHeartbeatInterval().toMillis();
         try {
-            w.execute(() -> {
-                try {
-                    task.run();
-                } catch (Throwable t) { // the worker must outlive any failure: it is the backplane's only thread
-                    trouble(t);
-                    log.error("Backplane task failed", t);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            // stopping: presence goes with the node
-        }
-    }
-
-    /** Subscribes the room's channel and waits for Redis to confirm it (bounded by the join timeout). */
-    private void subscribe(String room) {
-        try {
-            subscription.async().subscribe(keys.roomChannel(room))
-                    .get(properties.getJoinTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            subscribedRooms.add(room);
-        } catch (Exception e) {
-            trouble(e); // the heartbeat subscribes it once Redis answers again
-        }
-    }
-
-    private void unsubscribe(String room) {
-        if (!subscribedRooms.contains(room)) {
-            return;
-        }
-        try {
-            subscription.async().unsubscribe(keys.roomChannel(room))
-                    .get(properties.getJoinTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            subscribedRooms.remove(room);
-        } catch (Exception e) {
-            trouble(e); // still subscribed (Lettuce would renew it after a reconnect): the heartbeat retries
-        }
-    }
-
-    private void deleteCount(String room) {
-        redis.hdel(keys.roomMembers(room), nodeId).whenComplete((deleted, failure) -> {
-            if (failure == null) {
-                onWorker(() -> {
-                    if (!wanted.contains(room)) {
-                        countsToDelete.remove(room);
-                    }
-                });
+            long nodes = beat.<Long>eval(HEARTBEAT, ScriptOutputType.INTEGER,
+                    new byte[][] {keys.nodes(), keys.slot(node.slot()), keys.epoch()}, nodeId,
+                    Long.toString(ttl.toMillis()).getBytes(StandardCharsets.UTF_8)).get(wait, TimeUnit.MILLISECONDS);
+            beatsTimedOut = 0;
+            if (nodes < 0) {
+                reachable = false;
+                log.error("Another node took session id slot " + node.slot() + " while this one could not reach "
+                        + "Redis for longer than the node timeout; new sessions take ids of another slot (the open "
+                        + "ones keep theirs, which that node may hand out too until they end)");
+                node.claimSlot(connections, properties);
+                return;
             }
-        });
+            nodesSeen = nodes;
+            reachable = true;
+            long seen = pingsSeen.get();
+            beatsWithoutPing = seen == pingsAtLastBeat ? beatsWithoutPing + 1 : 0;
+            pingsAtLastBeat = seen;
+            if (state == State.CONNECTED && beatsWithoutPing >= 3) {
+                trouble(new IllegalStateException("the subscription received none of its last 3 pings"));
+                return;
+            }
+            subscriptions.reconcile(Map.copyOf(localMembers)); // connects once every room is confirmed
+            // comes back through the subscription: proof that this node still receives
+            beat.publish(keys.nodeChannel(node.id()), new byte[0]);
+        } catch (java.util.concurrent.TimeoutException e) {
+            reachable = false;
+            trouble(e);
+            if (++beatsTimedOut >= 3) {
+                reconnect(); // Redis answers nothing, yet no connection failed: a host gone without a reset
+            }
+        } catch (Throwable e) {
+            reachable = false;
+            trouble(e);
+        }
+    }
+
+    private void becameConnected() {
+        beatsWithoutPing = 0;
+        problem = null;
+        stateSince = Instant.now();
+        state = State.CONNECTED;
+        log.info("Backplane connected to Redis (" + subscriptions.subscribedCount() + " rooms subscribed, "
+                + nodesSeen + " nodes)");
+    }
+
+    /** New connections, for the heartbeat, commands and the subscription (the old ones waited on a dead host). */
+    private void reconnect() {
+        log.warn("Redis has not answered " + beatsTimedOut + " heartbeats: opening new connections");
+        beatsTimedOut = 0;
+        try {
+            openHeartbeatConnection();
+            connections.resetConnection();
+            openCommandConnection();
+            subscriptions.replace(openSubscription()); // the next heartbeats subscribe every room on it
+        } catch (RuntimeException e) {
+            trouble(e);
+        }
     }
 
     /** A presence write; failures only mark the backplane down (the heartbeat rewrites presence anyway). */
@@ -439,99 +450,6 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
                     trouble(failure);
                 }
             });
-        } catch (RuntimeException e) {
-            trouble(e);
-        }
-    }
-
-    private void heartbeat() {
-        Duration ttl = properties.getNodeTimeout();
-        long wait = properties.getHeartbeatInterval().toMillis();
-        try {
-            long nodes = redis.<Long>eval(HEARTBEAT, ScriptOutputType.INTEGER,
-                    new byte[][] {keys.nodes(), keys.slot(node.slot()), keys.epoch()}, nodeId,
-                    Long.toString(ttl.toMillis()).getBytes(StandardCharsets.UTF_8)).get(wait, TimeUnit.MILLISECONDS);
-            beatsTimedOut = 0;
-            if (nodes < 0) {
-                log.error("Another node took session id slot " + node.slot() + " while this one could not reach "
-                        + "Redis for longer than the node timeout; new sessions take ids of another slot (the open "
-                        + "ones keep theirs, which that node may hand out too until they end)");
-                node.claimSlot(connections, properties);
-                return;
-            }
-            nodesSeen = nodes;
-            reconcile();
-            long seen = pingsSeen.get();
-            beatsWithoutPing = seen == pingsAtLastBeat ? beatsWithoutPing + 1 : 0;
-            pingsAtLastBeat = seen;
-            if (state != State.CONNECTED) {
-                connected();
-            } else if (beatsWithoutPing >= 3) {
-                trouble(new IllegalStateException("the subscription received none of its last 3 pings"));
-                return;
-            }
-            // comes back through the subscription: proof that this node still receives
-            redis.publish(keys.nodeChannel(node.id()), new byte[0]);
-        } catch (java.util.concurrent.TimeoutException e) {
-            trouble(e);
-            if (++beatsTimedOut >= 3) {
-                reconnect(); // Redis answers nothing, yet no connection failed: a host gone without a reset
-            }
-        } catch (Throwable e) {
-            trouble(e);
-        }
-    }
-
-    /**
-     * What this node has, made true in Redis: every room's channel subscribed and none other, this node's
-     * counts written and the counts of rooms it no longer has deleted. Throws while Redis cannot be reached.
-     */
-    private void reconcile() throws Exception {
-        long timeout = properties.getHeartbeatInterval().toMillis();
-        for (String room : new java.util.ArrayList<>(subscribedRooms)) {
-            if (!wanted.contains(room)) {
-                unsubscribe(room);
-            }
-        }
-        for (String room : wanted) {
-            if (!subscribedRooms.contains(room)) {
-                subscribe(room);
-            }
-        }
-        for (String room : new java.util.ArrayList<>(countsToDelete)) {
-            redis.hdel(keys.roomMembers(room), nodeId).get(timeout, TimeUnit.MILLISECONDS);
-            countsToDelete.remove(room);
-        }
-        for (Map.Entry<String, Integer> room : localMembers.entrySet()) {
-            byte[] key = keys.roomMembers(room.getKey());
-            redis.hset(key, nodeId, Integer.toString(room.getValue()).getBytes(StandardCharsets.UTF_8));
-            redis.pexpire(key, properties.getNodeTimeout().toMillis() * 2);
-        }
-        if (!subscribedRooms.containsAll(wanted)) {
-            throw new IllegalStateException("Redis did not confirm every room's subscription");
-        }
-    }
-
-    private void connected() {
-        beatsWithoutPing = 0;
-        problem = null;
-        stateSince = Instant.now();
-        state = State.CONNECTED;
-        log.info("Backplane connected to Redis (" + subscribedRooms.size() + " rooms subscribed, " + nodesSeen
-                + " nodes)");
-    }
-
-    /** New connections, for commands and for the subscription (Lettuce's old ones waited on a dead host). */
-    private void reconnect() {
-        log.warn("Redis has not answered " + beatsTimedOut + " heartbeats: opening new connections");
-        beatsTimedOut = 0;
-        try {
-            connections.resetConnection();
-            openCommandConnection();
-            StatefulRedisPubSubConnection<byte[], byte[]> old = subscription;
-            subscribedRooms.clear(); // the next heartbeats subscribe every room on the new connection
-            openSubscription();
-            old.closeAsync();
         } catch (RuntimeException e) {
             trouble(e);
         }
@@ -565,8 +483,35 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
         }
     }
 
+    /** The heartbeat's own connection, of the factory's client: no other command waits in front of it. */
+    private void openHeartbeatConnection() {
+        AbstractRedisClient client = connections.getRequiredNativeClient();
+        StatefulConnection<byte[], byte[]> opened;
+        if (client instanceof RedisClusterClient cluster) {
+            StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
+            beat = connection.async();
+            opened = connection;
+        } else if (client instanceof RedisClient standalone) {
+            StatefulRedisConnection<byte[], byte[]> connection = standalone.connect(ByteArrayCodec.INSTANCE);
+            beat = connection.async();
+            opened = connection;
+        } else {
+            throw unsupported(client);
+        }
+        StatefulConnection<byte[], byte[]> previous = heartbeatConnection;
+        heartbeatConnection = opened;
+        if (previous != null) {
+            previous.closeAsync();
+        }
+    }
+
+    private static IllegalStateException unsupported(AbstractRedisClient client) {
+        return new IllegalStateException("The backplane needs a standalone, Sentinel or Cluster Redis client, not "
+                + client.getClass().getName());
+    }
+
     /** A pub/sub connection of the factory's client, with this node's own channel subscribed. */
-    private void openSubscription() {
+    private StatefulRedisPubSubConnection<byte[], byte[]> openSubscription() {
         AbstractRedisClient client = connections.getRequiredNativeClient();
         StatefulRedisPubSubConnection<byte[], byte[]> opened;
         if (client instanceof RedisClusterClient cluster) {
@@ -574,40 +519,57 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
         } else if (client instanceof RedisClient standalone) {
             opened = standalone.connectPubSub(ByteArrayCodec.INSTANCE);
         } else {
-            throw new IllegalStateException("The backplane needs a standalone, Sentinel or Cluster Redis client, not "
-                    + client.getClass().getName());
+            throw unsupported(client);
         }
         opened.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] channel, byte[] message) {
                 received(channel, message);
             }
+
+            @Override
+            public void subscribed(byte[] channel, long count) {
+                String room = keys.roomOf(channel);
+                if (room != null) {
+                    subscriptions.confirmed(room);
+                }
+            }
+
+            @Override
+            public void unsubscribed(byte[] channel, long count) {
+                String room = keys.roomOf(channel);
+                if (room != null) {
+                    subscriptions.unconfirmed(room);
+                }
+            }
         });
         opened.sync().subscribe(keys.nodeChannel(node.id()));
         subscription = opened;
+        return opened;
     }
 
     @Override
     public void start() {
-        if (worker != null) {
+        if (heartbeats != null) {
             return;
         }
         openCommandConnection();
-        openSubscription();
+        openHeartbeatConnection();
+        subscriptions.start(openSubscription());
         state = State.DISCONNECTED; // the first heartbeat connects
-        worker = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "servercore-backplane");
+        heartbeats = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "servercore-backplane-heartbeat");
             thread.setDaemon(true);
             return thread;
         });
         long period = properties.getHeartbeatInterval().toMillis();
-        worker.scheduleWithFixedDelay(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
     }
 
     /** After the rooms and the listener stopped: this node's presence goes at once, not at its timeout. */
     @Override
     public void stop() {
-        ScheduledExecutorService stopping = worker;
+        ScheduledExecutorService stopping = heartbeats;
         if (stopping == null) {
             return;
         }
@@ -615,28 +577,32 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
             stopping.submit(() -> {
                 if (state == State.CONNECTED) {
                     for (String room : localMembers.keySet()) {
-                        redis.hdel(keys.roomMembers(room), nodeId);
+                        beat.hdel(keys.roomMembers(room), nodeId);
                     }
-                    redis.zrem(keys.nodes(), nodeId);
-                    redis.del(keys.slot(node.slot()));
+                    beat.zrem(keys.nodes(), nodeId);
+                    beat.del(keys.slot(node.slot())).get(properties.getJoinTimeout().toMillis(),
+                            TimeUnit.MILLISECONDS);
                 }
+                return null;
             }).get(properties.getJoinTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("Backplane stop: presence left to expire (" + e + ")");
         }
-        worker = null;
+        heartbeats = null;
         stopping.shutdownNow();
+        subscriptions.stop();
         state = State.STOPPED;
         stateSince = Instant.now();
         subscription.close();
-        subscribedRooms.clear();
+        heartbeatConnection.close();
+        heartbeatConnection = null;
         commandConnection.close();
         commandConnection = null;
     }
 
     @Override
     public boolean isRunning() {
-        return worker != null;
+        return heartbeats != null;
     }
 
     /** Started before the rooms, stopped after them. */
@@ -653,6 +619,6 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
 
     /** Rooms whose channel Redis confirmed subscribed (for tests). */
     int subscribedRooms() {
-        return subscribedRooms.size();
+        return subscriptions.subscribedCount();
     }
 }

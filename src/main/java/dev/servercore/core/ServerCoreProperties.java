@@ -106,6 +106,21 @@ public final class ServerCoreProperties {
         return cluster;
     }
 
+    /**
+     * A member's budget must take the largest frame (or that frame would never reach its room), and a tick of the
+     * members' traffic alone must never put a member over its send-queue limit.
+     */
+    @AssertTrue(message = "servercore.rooms.member-bytes-per-tick must be at least servercore.session.max-frame-size, "
+            + "and servercore.rooms.room-bytes-per-tick below servercore.session.send-queue-limit")
+    public boolean isRoomBudgetsWithinTheSessionLimits() {
+        if (rooms == null || session == null || rooms.getMemberBytesPerTick() == null
+                || rooms.getRoomBytesPerTick() == null || session.getSendQueueLimit() == null) {
+            return true;
+        }
+        return rooms.getMemberBytesPerTick().toBytes() >= session.getMaxFrameSize()
+                && rooms.getRoomBytesPerTick().toBytes() < session.getSendQueueLimit().toBytes();
+    }
+
     /** What carries rooms across nodes. */
     public enum Backplane {
         /** A single node: nothing to install. */
@@ -255,14 +270,51 @@ public final class ServerCoreProperties {
          * once: for measuring what batching saves.
          */
         private final boolean batching;
+        /** Rooms that may exist at once; a join that would make one more is refused (S_Kick rate_limited). */
+        @Min(1)
+        private final int maxRooms;
+        /** Sessions of this node in one room (members and joins on their way); a join beyond it is refused. */
+        @Min(1)
+        private final int maxMembers;
+        /**
+         * Jobs waiting in one room (broadcasts from outside its jobs, game code's execute); beyond it a job is
+         * refused and counted. The engine's own jobs (joins, leaves, ticks, flushes, other nodes' traffic) are
+         * never refused.
+         */
+        @Min(1)
+        private final int maxQueuedJobs;
+        /** Bytes one member's broadcasts may put into one tick; the excess is dropped and counted. */
+        @NotNull
+        private final DataSize memberBytesPerTick;
+        /** Bytes all members' broadcasts together may put into one tick of a room; the excess is dropped. */
+        @NotNull
+        private final DataSize roomBytesPerTick;
+        /**
+         * Bytes the members' broadcasts of one tick may make a room write, each counted once per member of this
+         * node that gets it: a big room takes less from each member; the excess is dropped.
+         */
+        @NotNull
+        private final DataSize roomFanoutBytesPerTick;
 
         public RoomsProperties(
                 @DefaultValue("20") int tickRate,
                 @DefaultValue("0") int workerThreads,
-                @DefaultValue("true") boolean batching) {
+                @DefaultValue("true") boolean batching,
+                @DefaultValue("10000") int maxRooms,
+                @DefaultValue("20000") int maxMembers,
+                @DefaultValue("1000") int maxQueuedJobs,
+                @DefaultValue("4KB") DataSize memberBytesPerTick,
+                @DefaultValue("16KB") DataSize roomBytesPerTick,
+                @DefaultValue("4MB") DataSize roomFanoutBytesPerTick) {
             this.tickRate = tickRate;
             this.workerThreads = workerThreads;
             this.batching = batching;
+            this.maxRooms = maxRooms;
+            this.maxMembers = maxMembers;
+            this.maxQueuedJobs = maxQueuedJobs;
+            this.memberBytesPerTick = memberBytesPerTick;
+            this.roomBytesPerTick = roomBytesPerTick;
+            this.roomFanoutBytesPerTick = roomFanoutBytesPerTick;
         }
 
         public int getTickRate() {
@@ -280,6 +332,43 @@ public final class ServerCoreProperties {
         /** The threads to run: as configured, or one per core. */
         public int getWorkerThreadCount() {
             return workerThreads > 0 ? workerThreads : Runtime.getRuntime().availableProcessors();
+        }
+
+        public int getMaxRooms() {
+            return maxRooms;
+        }
+
+        public int getMaxMembers() {
+            return maxMembers;
+        }
+
+        public int getMaxQueuedJobs() {
+            return maxQueuedJobs;
+        }
+
+        public DataSize getMemberBytesPerTick() {
+            return memberBytesPerTick;
+        }
+
+        public DataSize getRoomBytesPerTick() {
+            return roomBytesPerTick;
+        }
+
+        public DataSize getRoomFanoutBytesPerTick() {
+            return roomFanoutBytesPerTick;
+        }
+
+        @AssertTrue(message = "servercore.rooms.member-bytes-per-tick must be at least 1B, room-bytes-per-tick at "
+                + "least member-bytes-per-tick, and room-fanout-bytes-per-tick at least member-bytes-per-tick, "
+                + "each at most 1GB")
+        public boolean isBudgetsValid() {
+            if (memberBytesPerTick == null || roomBytesPerTick == null || roomFanoutBytesPerTick == null) {
+                return true;
+            }
+            long member = memberBytesPerTick.toBytes();
+            long giga = DataSize.ofGigabytes(1).toBytes();
+            return member >= 1 && roomBytesPerTick.toBytes() >= member && roomFanoutBytesPerTick.toBytes() >= member
+                    && roomBytesPerTick.toBytes() <= giga && roomFanoutBytesPerTick.toBytes() <= giga;
         }
     }
 

@@ -28,6 +28,7 @@ final class RoomDummySession extends PacketSession {
     private static final int RING = 4096;
     /** Moves of other members timed (from their send to this session seeing them): one in this many. */
     private static final int SAMPLE_OTHERS = 8;
+    private static final long NOT_OURS = Long.MIN_VALUE;
 
     private final RoomTraffic traffic;
     private final int index;
@@ -86,10 +87,11 @@ final class RoomDummySession extends PacketSession {
             case ChatMessage.ID -> {
                 ChatMessage chat = ChatMessage.decode(body);
                 traffic.received.increment();
-                if (!traffic.isMember(room, chat.senderSessionId())) {
-                    traffic.outOfPlace.increment();
+                long sentAt = sentAtOf(chat.text());
+                if (!traffic.isMember(room, chat.senderSessionId()) || sentAt == NOT_OURS) {
+                    traffic.outOfPlace.increment(); // not one of this run's chats: someone else's in the room
                 } else {
-                    long nanos = now - Long.parseLong(chat.text());
+                    long nanos = now - sentAt;
                     traffic.latency(nanos);
                     if (chat.senderSessionId() != sessionId) {
                         traffic.delivered(chat.senderSessionId(), sessionId, nanos);
@@ -103,6 +105,23 @@ final class RoomDummySession extends PacketSession {
                 traffic.errors.increment();
                 throw new ProtocolException("unexpected packet " + packetId);
             }
+        }
+    }
+
+    /** The send time a chat of this run carries as its text (System.nanoTime), or NOT_OURS for any other text. */
+    private static long sentAtOf(String text) {
+        if (text.isEmpty() || text.length() > 20) {
+            return NOT_OURS;
+        }
+        for (int i = text.charAt(0) == '-' ? 1 : 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return NOT_OURS;
+            }
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException tooLong) {
+            return NOT_OURS;
         }
     }
 

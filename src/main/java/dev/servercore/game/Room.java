@@ -2,12 +2,17 @@ package dev.servercore.game;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.servercore.core.Session;
 import dev.servercore.core.Sessions;
@@ -17,10 +22,17 @@ import org.apache.commons.logging.LogFactory;
 /**
  * A room: its members, a job queue and a tick, the C# course's {@code GameRoom} with its {@code JobQueue}.
  * Jobs of one room run one at a time, in the order they were submitted, on the rooms' worker threads
- * (never on an event loop): a room's state needs no lock as long as only its jobs touch it. Each tick
- * (a job too) runs the {@link RoomListener}s' {@code onTick}, then writes what {@link #broadcast} gathered
- * during the tick to every member, in one send per member. With a {@link RoomBackplane}, what the tick
- * writes is also published once for the room's members on other nodes.
+ * (never on an event loop): a room's state needs no lock as long as only its jobs touch it. A tick (a job
+ * too) runs the {@link RoomListener}s' {@code onTick}, then writes what {@link #broadcast} gathered since
+ * the last one to every member, in sends of whole frames of at most {@code servercore.session.write-batch-size}
+ * each. A room ticks when a broadcast waits for the tick, or when asked ({@link #requestTick}); an idle room
+ * is not visited. With a {@link RoomBackplane}, what the tick writes is also published once for the room's
+ * members on other nodes.
+ *
+ * <p>What members put in is bounded per tick ({@code servercore.rooms.*-bytes-per-tick}): a broadcast on
+ * behalf of a member ({@link #broadcast(Session, byte[])}) that would pass that member's budget, the room's,
+ * or the room's fan-out budget is dropped and counted; the game's own broadcasts are not a member's and are
+ * not capped. Jobs waiting in a room are bounded too ({@code max-queued-jobs}).
  */
 public final class Room {
 
@@ -28,11 +40,36 @@ public final class Room {
     /** Jobs run in one go before the worker is handed to another room. */
     private static final int JOBS_PER_TURN = 256;
 
+    /** Why a broadcast did not go out (servercore.rooms.broadcasts.dropped). */
+    enum Dropped {
+        /** Its member's bytes of this tick would pass member-bytes-per-tick. */
+        MEMBER_BUDGET,
+        /** The members' bytes of this tick would pass room-bytes-per-tick. */
+        ROOM_BUDGET,
+        /** The members' bytes of this tick, times the members that get them, would pass room-fanout-bytes-per-tick. */
+        FANOUT_BUDGET,
+        /** The room had max-queued-jobs waiting. */
+        QUEUE_FULL,
+        /** Its sender is not (or no longer) a member. */
+        NOT_MEMBER;
+
+        private final String tag = name().toLowerCase(Locale.ROOT);
+
+        String tag() {
+            return tag;
+        }
+    }
+
     private final String name;
     private final Rooms rooms;
     private final Queue<Runnable> jobs = new ConcurrentLinkedQueue<>();
+    /** Jobs submitted and not yet started. */
+    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final AtomicBoolean tickQueued = new AtomicBoolean();
+    /** Set while the room waits for a tick (it is in the ticker's list, or its tick job is queued). */
+    private final AtomicBoolean tickWanted = new AtomicBoolean();
+    /** Set while the room is in the ticker's list of flushes. */
+    private final AtomicBoolean flushWanted = new AtomicBoolean();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
     /** The latest tick whose flush is due (from the ticker). */
     private volatile long flushDue;
@@ -40,22 +77,32 @@ public final class Room {
     private volatile int size;
     /** Members on the other nodes, as the backplane counted them at the latest join here. */
     private volatile int otherNodesMembers;
-    /** Joins on their way (counted under the rooms' lock): a room with one is not dropped. */
-    int pendingJoins;
-    boolean dropped;
+    /** Members and joins on their way (under the rooms' lock): the room is dropped when none is left. */
+    int occupants;
+    volatile boolean dropped;
 
     // Confined to the room's jobs.
-    private final Set<Session> members = new LinkedHashSet<>();
+    private final Map<Session, MemberBudget> members = new LinkedHashMap<>();
     private final List<byte[]> gathered = new ArrayList<>();
-    private int gatheredBytes;
+    private long gatheredBytes;
+    /** The tick whose budget the room's counts below are of, and what members put into it. */
+    private long budgetTick = Long.MIN_VALUE;
+    private long tickBytes;
+    private long tickFanoutBytes;
     /** With a flush delay: what the last tick wrote, and other nodes' frames, waiting for the flush. */
     private final List<byte[]> unflushed = new ArrayList<>();
-    private int unflushedBytes;
+    private long unflushedBytes;
     private final List<Runnable> afterFlush = new ArrayList<>();
     /** The tick (wall clock's period count) of the tick job running, and of the last flush. */
     private long tick;
     private long flushedTick;
     private Object attachment;
+
+    /** What one member put into the room in one tick. */
+    private static final class MemberBudget {
+        long tick = Long.MIN_VALUE;
+        long bytes;
+    }
 
     Room(String name, Rooms rooms) {
         this.name = name;
@@ -84,22 +131,44 @@ public final class Room {
         return size + otherNodesMembers;
     }
 
-    /** Runs {@code job} after the jobs already submitted, on a rooms' worker thread. Any thread. */
-    public void execute(Runnable job) {
+    /**
+     * Runs {@code job} after the jobs already submitted, on a rooms' worker thread. Any thread. A room holds
+     * at most {@code servercore.rooms.max-queued-jobs} jobs waiting: beyond them the job is refused, counted
+     * ({@code servercore.rooms.jobs.refused}) and never runs.
+     *
+     * @return false if the job was refused
+     */
+    public boolean execute(Runnable job) {
+        if (queued.incrementAndGet() > rooms.maxQueuedJobs()) {
+            queued.decrementAndGet();
+            rooms.jobRefused();
+            return false;
+        }
         jobs.offer(job);
-        rooms.jobQueued();
         schedule();
+        return true;
+    }
+
+    /** The engine's own jobs (joins, leaves, ticks, flushes, other nodes' traffic): never refused. */
+    void executeEngine(Runnable job) {
+        queued.incrementAndGet();
+        jobs.offer(job);
+        schedule();
+    }
+
+    int queuedJobs() {
+        return queued.get();
     }
 
     private void schedule() {
         if (!jobs.isEmpty() && scheduled.compareAndSet(false, true)) {
             try {
-                java.util.concurrent.ExecutorService workers = rooms.workers();
+                ExecutorService workers = rooms.workers();
                 if (workers == null) {
-                    throw new java.util.concurrent.RejectedExecutionException("rooms stopped");
+                    throw new RejectedExecutionException("rooms stopped");
                 }
                 workers.execute(this::runJobs);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            } catch (RejectedExecutionException stopped) {
                 scheduled.set(false); // the jobs wait for the rooms' next start
             }
         }
@@ -118,40 +187,129 @@ public final class Room {
     /** The members; inside a job of the room only. */
     public Set<Session> members() {
         requireInRoom("members()");
-        return Collections.unmodifiableSet(members);
+        return Collections.unmodifiableSet(members.keySet());
     }
 
     /**
-     * Gathers a frame for every member, written at the end of this tick together with the tick's other
-     * broadcasts (one send per member). The array is shared, not copied. From outside the room's jobs it
-     * is submitted as one.
+     * Asks for the next tick: it runs the listeners' {@code onTick} for this room even if nothing was broadcast.
+     * A room ticks only when a broadcast waits for the tick or when asked: logic that steps every tick asks
+     * again from its {@code onTick}, logic that reacts to input asks when input lands. Any thread; cheap when
+     * already asked (one read).
+     */
+    public void requestTick() {
+        if (!tickWanted.get() && !dropped && tickWanted.compareAndSet(false, true)) {
+            rooms.tickDue(this);
+        }
+    }
+
+    /**
+     * The game's own frame for every member, written at the end of this tick together with the tick's other
+     * broadcasts (one write per member). Not a member's, so no member's budget applies. The array is shared,
+     * not copied. From outside the room's jobs it is submitted as one (and dropped, counted, if the room has
+     * {@code max-queued-jobs} waiting).
      */
     public void broadcast(byte[] frame) {
         if (!inRoom()) {
-            execute(() -> broadcast(frame));
+            if (!execute(() -> broadcast(frame))) {
+                rooms.broadcastDropped(Dropped.QUEUE_FULL);
+            }
             return;
         }
         if (!rooms.isBatching()) {
             broadcastNow(frame);
             return;
         }
+        gather(frame);
+    }
+
+    /**
+     * A frame on behalf of the member {@code from} (its chat, say), for every member as {@link #broadcast(byte[])}
+     * does, within the budgets of this tick: what {@code from} puts in ({@code member-bytes-per-tick}), what all
+     * members put in ({@code room-bytes-per-tick}), and that times the members who get it
+     * ({@code room-fanout-bytes-per-tick}). Beyond them, or if {@code from} is no member, it is dropped and
+     * counted ({@code servercore.rooms.broadcasts.dropped}): a flooder loses its excess, the others nothing.
+     */
+    public void broadcast(Session from, byte[] frame) {
+        if (!inRoom()) {
+            if (!execute(() -> broadcast(from, frame))) {
+                rooms.broadcastDropped(Dropped.QUEUE_FULL);
+            }
+            return;
+        }
+        if (!withinBudget(from, frame.length)) {
+            return;
+        }
+        if (!rooms.isBatching()) {
+            sendNow(frame);
+            return;
+        }
+        gather(frame);
+    }
+
+    /** In a job of the room: takes {@code bytes} of this tick's budgets for {@code from}, or counts the drop. */
+    private boolean withinBudget(Session from, int bytes) {
+        MemberBudget member = members.get(from);
+        if (member == null) {
+            rooms.broadcastDropped(Dropped.NOT_MEMBER);
+            return false;
+        }
+        long now = rooms.currentTick();
+        if (budgetTick != now) {
+            budgetTick = now;
+            tickBytes = 0;
+            tickFanoutBytes = 0;
+        }
+        if (member.tick != now) {
+            member.tick = now;
+            member.bytes = 0;
+        }
+        long fanout = (long) bytes * members.size();
+        Dropped over = member.bytes + bytes > rooms.memberBytesPerTick() ? Dropped.MEMBER_BUDGET
+                : tickBytes + bytes > rooms.roomBytesPerTick() ? Dropped.ROOM_BUDGET
+                : tickFanoutBytes + fanout > rooms.roomFanoutBytesPerTick() ? Dropped.FANOUT_BUDGET
+                : null;
+        if (over != null) {
+            rooms.broadcastDropped(over);
+            return false;
+        }
+        member.bytes += bytes;
+        tickBytes += bytes;
+        tickFanoutBytes += fanout;
+        return true;
+    }
+
+    private void gather(byte[] frame) {
         gathered.add(frame);
         gatheredBytes += frame.length;
+        requestTick();
     }
 
     /** Sends a frame to every member at once (not waiting for the tick); the array is shared. */
     public void broadcastNow(byte[] frame) {
         if (!inRoom()) {
-            execute(() -> broadcastNow(frame));
+            if (!execute(() -> broadcastNow(frame))) {
+                rooms.broadcastDropped(Dropped.QUEUE_FULL);
+            }
             return;
         }
+        sendNow(frame);
+    }
+
+    private void sendNow(byte[] frame) {
         sendToMembers(frame);
         rooms.backplane().publish(name, 0, frame);
     }
 
     /** In a job of the room: this node's members get the frames (one task per event loop; the array shared). */
     void sendToMembers(byte[] frames) {
-        Sessions.sendAll(members, frames);
+        Sessions.sendAll(members.keySet(), frames);
+    }
+
+    /** In a job of the room: what was gathered, in sends of whole frames within the bound of one send. */
+    private void sendToMembers(List<byte[]> parts, long bytes) {
+        for (byte[] send : SendBatches.of(parts, bytes, rooms.maxSendBytes())) {
+            sendToMembers(send);
+        }
     }
 
     /** State of the game's own for this room; inside its jobs only. */
@@ -180,7 +338,7 @@ public final class Room {
                 if (job == null) {
                     break;
                 }
-                rooms.jobStarted();
+                queued.decrementAndGet();
                 long start = System.nanoTime();
                 try {
                     job.run();
@@ -198,14 +356,15 @@ public final class Room {
         }
     }
 
-    /** From the rooms' ticker: one tick job at a time; a tick still queued when the next is due is an overrun. */
-    void scheduleTick(long dueAt, long periodNanos, long tickNumber) {
-        if (!tickQueued.compareAndSet(false, true)) {
-            rooms.tickOverran();
-            return;
+    /**
+     * From the rooms' ticker, for a room that asked: its tick job. False if the room is gone (no tick).
+     */
+    boolean scheduleTick(long dueAt, long periodNanos, long tickNumber) {
+        if (dropped) {
+            return false;
         }
-        execute(() -> {
-            tickQueued.set(false);
+        executeEngine(() -> {
+            tickWanted.set(false); // from now on, whatever asks asks for the next tick
             tick = tickNumber;
             long start = System.nanoTime();
             if (start - dueAt > periodNanos) {
@@ -214,29 +373,28 @@ public final class Room {
             tick();
             rooms.tickTime(System.nanoTime() - start);
         });
+        return true;
     }
 
     private void tick() {
         for (RoomListener listener : rooms.listeners()) {
-            try {
-                listener.onTick(this);
-            } catch (RuntimeException e) {
-                rooms.jobFailed();
-                log.error("Room " + name + ": onTick of " + listener + " threw; the room goes on", e);
-            }
+            notify(listener, "onTick", () -> listener.onTick(this));
         }
         if (gathered.isEmpty()) {
             return;
         }
-        byte[] batch = concat(gathered, gatheredBytes);
+        List<byte[]> batch = List.copyOf(gathered);
+        long bytes = gatheredBytes;
         gathered.clear();
         gatheredBytes = 0;
-        rooms.backplane().publish(name, tick, batch); // once per room per tick, for the other nodes' members
+        if (rooms.backplane() != RoomBackplane.LOCAL) { // once per room per tick, for the other nodes' members
+            rooms.backplane().publish(name, tick, SendBatches.concat(batch, (int) bytes));
+        }
         if (rooms.flushDelayNanos() == 0) {
-            sendToMembers(batch);
+            sendToMembers(batch, bytes);
         } else {
-            unflushed.add(batch); // written with the other nodes' batches of this tick, at the flush
-            unflushedBytes += batch.length;
+            unflushed.addAll(batch); // written with the other nodes' batches of this tick, at the flush
+            unflushedBytes += bytes;
         }
     }
 
@@ -253,9 +411,21 @@ public final class Room {
             afterDelivery.run();
             return;
         }
+        boolean flushBehind = flushQueued.get() && flushDue >= fromTick; // a flush job queued after this one
+        if (!flushBehind && fromTick <= rooms.lastFlushPass()) {
+            sendToMembers(frames); // late: the flush of its tick is past
+            afterDelivery.run();
+            return;
+        }
         unflushed.add(frames);
         unflushedBytes += frames.length;
         afterFlush.add(afterDelivery);
+        if (!flushBehind && !flushWanted.get() && flushWanted.compareAndSet(false, true)) {
+            rooms.flushDue(this);
+            if (fromTick <= rooms.lastFlushPass()) {
+                flush(); // the ticker handed out that flush while this was asking for it
+            }
+        }
     }
 
     /**
@@ -265,8 +435,9 @@ public final class Room {
     void scheduleFlush(long tickNumber) {
         flushDue = tickNumber;
         if (flushQueued.compareAndSet(false, true)) {
-            execute(() -> {
+            executeEngine(() -> {
                 flushQueued.set(false);
+                flushWanted.set(false);
                 flushedTick = Math.max(flushedTick, flushDue);
                 flush();
             });
@@ -285,7 +456,7 @@ public final class Room {
         if (unflushed.isEmpty()) {
             return;
         }
-        sendToMembers(concat(unflushed, unflushedBytes));
+        sendToMembers(unflushed, unflushedBytes);
         unflushed.clear();
         unflushedBytes = 0;
         for (Runnable done : afterFlush) {
@@ -294,47 +465,40 @@ public final class Room {
         afterFlush.clear();
     }
 
-    private static byte[] concat(List<byte[]> frames, int bytes) {
-        if (frames.size() == 1) {
-            return frames.get(0);
-        }
-        byte[] all = new byte[bytes];
-        int position = 0;
-        for (byte[] frame : frames) {
-            System.arraycopy(frame, 0, all, position, frame.length);
-            position += frame.length;
-        }
-        return all;
-    }
-
     /** A job of this room: the session becomes a member; {@code otherNodes}: the members elsewhere. */
     void addMember(Session session, int otherNodes) {
-        if (!members.add(session)) {
+        if (members.putIfAbsent(session, new MemberBudget()) != null) {
             return;
         }
         otherNodesMembers = otherNodes;
         size = members.size();
         rooms.backplane().membersChanged(name, size);
         for (RoomListener listener : rooms.listeners()) {
-            listener.onJoin(this, session);
+            notify(listener, "onJoin", () -> listener.onJoin(this, session));
         }
     }
 
     /** A job of this room: the session leaves; true when it was a member. */
     boolean removeMember(Session session) {
-        if (!members.remove(session)) {
+        if (members.remove(session) == null) {
             return false;
         }
         size = members.size();
         rooms.backplane().membersChanged(name, size);
         for (RoomListener listener : rooms.listeners()) {
-            listener.onLeave(this, session);
+            notify(listener, "onLeave", () -> listener.onLeave(this, session));
         }
         return true;
     }
 
-    boolean isEmpty() {
-        return members.isEmpty();
+    /** A listener's callback, in a job of this room: one that throws is counted and logged; the room goes on. */
+    void notify(RoomListener listener, String callback, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            rooms.jobFailed();
+            log.error("Room " + name + ": " + callback + " of " + listener + " threw; the room goes on", e);
+        }
     }
 
     @Override

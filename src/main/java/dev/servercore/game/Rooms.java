@@ -1,43 +1,83 @@
 package dev.servercore.game;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
+import dev.servercore.core.KickReason;
+import dev.servercore.core.ServerCoreProperties;
+import dev.servercore.core.ServerCoreProperties.RoomsProperties;
 import dev.servercore.core.Session;
+import dev.servercore.core.ThrottledLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * Every room of the application, by name: a session is in one room at a time, joins by name (the room is
  * made on first use), leaves when it joins another or disconnects, and a room is dropped when its last
  * member leaves. Rooms run their jobs on a few worker threads of their own and tick at
- * {@code servercore.rooms.tick-rate}.
+ * {@code servercore.rooms.tick-rate}; a room ticks only when it has something to write or asked for the tick.
+ *
+ * <p>What clients can make grow is bounded ({@code servercore.rooms.*}): rooms, members of a room, joins
+ * waiting per session (one: the latest wins), jobs waiting per room, and the bytes members' broadcasts put
+ * into a tick. Asking to join or leave never waits for a lock or for the backplane: it is safe on an event loop.
  */
 public final class Rooms implements SmartLifecycle {
 
+    private static final Log log = LogFactory.getLog(Rooms.class);
+    private static final ThrottledLog refusals = new ThrottledLog(log);
+
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<Session, Membership> memberships = new ConcurrentHashMap<>();
+    /** Making and dropping rooms, and counting who is in or on the way: worker threads only, never a loop. */
+    private final Object roomsLock = new Object();
     private final List<RoomListener> listeners;
     private final int workerThreads;
+    private final int maxRooms;
+    private final int maxMembers;
+    private final int maxQueuedJobs;
+    private final int memberBytesPerTick;
+    private final int roomBytesPerTick;
+    private final long roomFanoutBytesPerTick;
+    private final int maxSendBytes;
     /** Made by each start (a stopped context may be started again, as Spring's test context cache does). */
     private volatile ExecutorService workers;
     private volatile ScheduledExecutorService ticker;
     private final long periodNanos;
-    private final AtomicLong queuedJobs = new AtomicLong();
+    /** Rooms that asked for the next tick, and rooms that hold frames for the next flush. */
+    private final Queue<Room> tickDue = new ConcurrentLinkedQueue<>();
+    private final Queue<Room> flushDue = new ConcurrentLinkedQueue<>();
+    /** The latest tick (the wall clock's period count): the window of the broadcast budgets. */
+    private volatile long currentTick;
+    /** The tick of the latest flush the ticker handed out. */
+    private volatile long lastFlushPass;
     private final Counter jobErrors;
     private final Counter overruns;
+    private final Counter jobsRefused;
+    private final Counter[] broadcastsDropped = new Counter[Room.Dropped.values().length];
+    private final Map<JoinFailedException.Reason, Counter> joinsFailed = new EnumMap<>(JoinFailedException.Reason.class);
+    private final Map<JoinFailedException.Reason, JoinFailedException> failures =
+            new EnumMap<>(JoinFailedException.Reason.class);
     private final Timer jobTimer;
     private final Timer tickTimer;
     private volatile ScheduledFuture<?> ticking;
@@ -46,25 +86,76 @@ public final class Rooms implements SmartLifecycle {
     private volatile RoomBackplane backplane = RoomBackplane.LOCAL;
     private volatile long flushDelayNanos;
 
-    public Rooms(int tickRate, int workerThreads, List<RoomListener> listeners, MeterRegistry meters) {
+    /**
+     * @param maxSendBytes the most bytes of one send a room makes of what it writes in one go
+     *     ({@code servercore.session.write-batch-size}: one socket write takes no more anyway)
+     */
+    public Rooms(RoomsProperties settings, int maxSendBytes, List<RoomListener> listeners, MeterRegistry meters) {
+        int tickRate = settings.getTickRate();
         if (tickRate < 1 || tickRate > 1000) {
             throw new IllegalArgumentException("servercore.rooms.tick-rate must be within 1..1000, not " + tickRate);
         }
+        this.maxRooms = atLeastOne("max-rooms", settings.getMaxRooms());
+        this.maxMembers = atLeastOne("max-members", settings.getMaxMembers());
+        this.maxQueuedJobs = atLeastOne("max-queued-jobs", settings.getMaxQueuedJobs());
+        if (!settings.isBudgetsValid()) {
+            throw new IllegalArgumentException("servercore.rooms.member-bytes-per-tick must be at least 1B, and "
+                    + "room-bytes-per-tick and room-fanout-bytes-per-tick at least it, each at most 1GB");
+        }
+        this.memberBytesPerTick = (int) settings.getMemberBytesPerTick().toBytes();
+        this.roomBytesPerTick = (int) settings.getRoomBytesPerTick().toBytes();
+        this.roomFanoutBytesPerTick = settings.getRoomFanoutBytesPerTick().toBytes();
+        this.maxSendBytes = atLeastOne("the most bytes of one send", maxSendBytes);
         this.listeners = List.copyOf(listeners);
         this.periodNanos = Duration.ofSeconds(1).toNanos() / tickRate;
-        this.workerThreads = Math.max(1, workerThreads);
+        this.workerThreads = Math.max(1, settings.getWorkerThreadCount());
         Gauge.builder("servercore.rooms", rooms, Map::size).description("Rooms that exist now").register(meters);
         Gauge.builder("servercore.rooms.members", rooms, all -> all.values().stream().mapToInt(Room::size).sum())
                 .description("Sessions in a room now").register(meters);
-        Gauge.builder("servercore.rooms.jobs.queued", queuedJobs, AtomicLong::get)
+        Gauge.builder("servercore.rooms.jobs.queued", rooms,
+                        all -> all.values().stream().mapToInt(Room::queuedJobs).sum())
                 .description("Room jobs submitted and not yet started").register(meters);
         jobErrors = Counter.builder("servercore.rooms.job.errors").description("Room jobs that threw")
                 .register(meters);
         overruns = Counter.builder("servercore.rooms.ticks.overrun")
                 .description("Ticks that started later than one period after they were due").register(meters);
+        jobsRefused = Counter.builder("servercore.rooms.jobs.refused")
+                .description("Jobs refused because their room had servercore.rooms.max-queued-jobs waiting")
+                .register(meters);
+        for (Room.Dropped reason : Room.Dropped.values()) {
+            broadcastsDropped[reason.ordinal()] = Counter.builder("servercore.rooms.broadcasts.dropped")
+                    .description("Broadcasts dropped, by reason").tag("reason", reason.tag()).register(meters);
+        }
+        for (JoinFailedException.Reason reason : JoinFailedException.Reason.values()) {
+            joinsFailed.put(reason, Counter.builder("servercore.rooms.joins.failed")
+                    .description("Joins that did not make the session a member, by reason")
+                    .tag("reason", reason.tag()).register(meters));
+        }
+        failures.put(JoinFailedException.Reason.TOO_MANY_ROOMS,
+                new JoinFailedException(JoinFailedException.Reason.TOO_MANY_ROOMS, "too many rooms"));
+        failures.put(JoinFailedException.Reason.ROOM_FULL,
+                new JoinFailedException(JoinFailedException.Reason.ROOM_FULL, "the room is full"));
+        failures.put(JoinFailedException.Reason.SUPERSEDED,
+                new JoinFailedException(JoinFailedException.Reason.SUPERSEDED, "a later join or leave replaced it"));
+        failures.put(JoinFailedException.Reason.SESSION_ENDED,
+                new JoinFailedException(JoinFailedException.Reason.SESSION_ENDED, "the session ended"));
         jobTimer = Timer.builder("servercore.rooms.job").description("Time of room jobs (ticks included)")
                 .register(meters);
         tickTimer = Timer.builder("servercore.rooms.tick").description("Time of room ticks").register(meters);
+    }
+
+    /** Rooms with the defaults of {@code servercore.rooms.*} but these two (for tools and tests). */
+    public Rooms(int tickRate, int workerThreads, List<RoomListener> listeners, MeterRegistry meters) {
+        this(ServerCoreProperties.of(Map.of("rooms.tick-rate", tickRate, "rooms.worker-threads", workerThreads))
+                .getRooms(), (int) ServerCoreProperties.defaults().getSession().getWriteBatchSize().toBytes(),
+                listeners, meters);
+    }
+
+    private static int atLeastOne(String setting, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("servercore.rooms." + setting + " must be at least 1, not " + value);
+        }
+        return value;
     }
 
     /** Off: {@link Room#broadcast} writes at once instead of at the tick (to measure what batching saves). */
@@ -104,7 +195,7 @@ public final class Rooms implements SmartLifecycle {
      * Frames another node's room of that name wrote at its tick {@code tick} (0: a broadcast made at once),
      * for this node's members of it: sent to each of them by a job of the room (with the backplane's flush
      * delay, at the flush of that tick, or at once if that flush is past), then {@code afterDelivery} runs.
-     * For backplanes.
+     * For backplanes, which bound what waits.
      *
      * @return false when no room of that name is here (nothing is sent, {@code afterDelivery} does not run)
      */
@@ -113,7 +204,7 @@ public final class Rooms implements SmartLifecycle {
         if (room == null) {
             return false;
         }
-        room.execute(() -> room.fromOtherNode(frames, tick, afterDelivery));
+        room.executeEngine(() -> room.fromOtherNode(frames, tick, afterDelivery));
         return true;
     }
 
@@ -136,153 +227,110 @@ public final class Rooms implements SmartLifecycle {
      * Moves the session to the room {@code name}, made if need be: it leaves its room first (a job of that
      * room), then joins (a job of the new one, where {@link RoomListener#onJoin} runs). A session's joins
      * and leaves happen one after another, in the order asked: nothing of an old room reaches it once it
-     * is in the new one. Any thread.
+     * is in the new one. One request waits at most: a join or leave asked before this join made the session
+     * a member replaces it. Any thread; never blocks.
      *
-     * @return the room it is joining
+     * <p>A join over {@code servercore.rooms.max-rooms} or {@code max-members} is refused: the session is
+     * kicked ({@code S_Kick(rate_limited)}). The stage completes once the session is a member (in a job of
+     * the room, after {@code onJoin}); else with a {@link JoinFailedException} saying why (refused,
+     * superseded, or the session ended), on the thread that settled it (the one that asked a later join, for
+     * one superseded). What depends on it must not block.
      */
-    public Room join(Session session, String name) {
-        Room target;
-        Membership membership;
-        synchronized (this) {
-            target = rooms.computeIfAbsent(name, n -> {
-                backplane.roomOpened(n); // under the lock: in order with the closing of an earlier room n
-                return new Room(n, this);
-            });
-            membership = membership(session);
-            if (membership.intended == target) {
-                return target;
-            }
-            membership.intended = target;
-            target.pendingJoins++; // not dropped before this join has run
-        }
-        membership.then(() -> moveTo(session, membership, target));
-        return target;
+    public CompletionStage<Room> join(Session session, String name) {
+        return membership(session).join(name);
     }
 
-    /** The session leaves its room (on disconnect this happens by itself). Any thread. */
+    /** The session leaves its room (on disconnect this happens by itself). Any thread; never blocks. */
     public void leave(Session session) {
-        leave(session, false);
-    }
-
-    private void leave(Session session, boolean ended) {
-        Membership membership;
-        synchronized (this) {
-            membership = memberships.get(session);
-            if (membership == null) {
-                return;
-            }
-            if (membership.intended == null && !ended) {
-                return;
-            }
-            membership.intended = null;
+        Membership membership = memberships.get(session);
+        if (membership != null) {
+            membership.leave();
         }
-        membership.then(() -> leaveCurrent(session, membership, () -> {
-            if (ended) {
-                memberships.remove(session, membership); // the session is gone: so is what the rooms kept of it
-            }
-            membership.done();
-        }));
     }
 
     private Membership membership(Session session) {
         Membership membership = memberships.get(session);
-        if (membership == null) {
-            membership = new Membership();
-            memberships.put(session, membership);
-            session.whenEnded(() -> leave(session, true)); // once per session, however often it moves
+        if (membership != null) {
+            return membership;
         }
-        return membership;
-    }
-
-    /** A step of the session's membership: out of its current room, then into {@code target}. */
-    private void moveTo(Session session, Membership membership, Room target) {
-        leaveCurrent(session, membership, () -> backplane.joining(target.name()).whenComplete((others, failed) ->
-                target.execute(() -> {
-                    boolean stillWanted;
-                    synchronized (this) {
-                        target.pendingJoins--;
-                        stillWanted = membership.intended == target && session.isConnected();
-                    }
-                    if (stillWanted) {
-                        membership.current = target;
-                        target.addMember(session, others == null ? 0 : others);
-                    } else {
-                        dropIfEmpty(target);
-                    }
-                    membership.done();
-                })));
-    }
-
-    /** Leaves the current room (a job of it), then runs {@code next}; at once if in none. */
-    private void leaveCurrent(Session session, Membership membership, Runnable next) {
-        Room current = membership.current;
-        if (current == null) {
-            next.run();
-            return;
+        Membership fresh = new Membership(this, session);
+        membership = memberships.putIfAbsent(session, fresh);
+        if (membership != null) {
+            return membership;
         }
-        current.execute(() -> {
-            membership.current = null;
-            current.removeMember(session);
-            dropIfEmpty(current);
-            next.run();
-        });
+        session.whenEnded(fresh::end); // once per session, however often it moves; at once if it has ended
+        return fresh;
     }
 
-    /** In a job of the room. */
-    private void dropIfEmpty(Room room) {
-        boolean dropped = false;
-        synchronized (this) {
-            if (room.isEmpty() && room.pendingJoins == 0 && !room.dropped) {
+    /** The session is gone and out of its room: so is what the rooms kept of it. */
+    void forget(Session session, Membership membership) {
+        memberships.remove(session, membership);
+    }
+
+    /** Runs a membership's step on a worker (on the caller's thread while the rooms are stopped). */
+    void runStep(Runnable step) {
+        ExecutorService running = workers;
+        if (running != null) {
+            try {
+                running.execute(step);
+                return;
+            } catch (RejectedExecutionException stopping) {
+                // the step only hands jobs to rooms, which wait for the next start
+            }
+        }
+        step.run();
+    }
+
+    /** A place in the room {@code name} (made if need be) for a joiner on its way; refused over the caps. */
+    Room reserve(String name) {
+        synchronized (roomsLock) {
+            Room room = rooms.get(name);
+            if (room == null) {
+                if (rooms.size() >= maxRooms) {
+                    throw failure(JoinFailedException.Reason.TOO_MANY_ROOMS);
+                }
+                room = new Room(name, this);
+                rooms.put(name, room);
+                backplane.roomOpened(name); // under the lock: in order with the closing of an earlier room name
+            } else if (room.occupants >= maxMembers) {
+                throw failure(JoinFailedException.Reason.ROOM_FULL);
+            }
+            room.occupants++;
+            return room;
+        }
+    }
+
+    /** In a job of the room: a member left, or a joiner gave up its place; the room goes with its last one. */
+    void release(Room room) {
+        boolean drop;
+        synchronized (roomsLock) {
+            drop = --room.occupants == 0 && !room.dropped;
+            if (drop) {
                 room.dropped = true;
                 rooms.remove(room.name(), room);
                 backplane.roomClosed(room.name());
-                dropped = true;
             }
         }
-        if (dropped) {
+        if (drop) {
             room.discardUnflushed(); // the ticker no longer reaches it: its flush would never come
-        }
-        if (dropped) {
             for (RoomListener listener : listeners) {
-                listener.onDropped(room);
+                room.notify(listener, "onDropped", () -> listener.onDropped(room));
             }
         }
     }
 
-    /**
-     * Where a session is and is going. Its joins and leaves are steps run one after another (each
-     * may take jobs of two rooms), so they never overlap and keep the order they were asked in.
-     */
-    private static final class Membership {
-        /** The room asked for last (under the rooms' lock). */
-        Room intended;
-        /** The room it is a member of: written by the steps, read by any thread. */
-        volatile Room current;
-        private final java.util.ArrayDeque<Runnable> steps = new java.util.ArrayDeque<>();
-        private boolean running;
+    /** A join refused for a cap: its session is told and closed. */
+    void refuse(Session session, JoinFailedException refused) {
+        refusals.info(() -> session + ": join refused (" + refused.getMessage() + "); kicked as rate_limited");
+        session.kick(KickReason.RATE_LIMITED, refused.getMessage());
+    }
 
-        void then(Runnable step) {
-            synchronized (this) {
-                if (running) {
-                    steps.add(step);
-                    return;
-                }
-                running = true;
-            }
-            step.run();
-        }
+    JoinFailedException failure(JoinFailedException.Reason reason) {
+        return failures.get(reason);
+    }
 
-        void done() {
-            Runnable next;
-            synchronized (this) {
-                next = steps.poll();
-                if (next == null) {
-                    running = false;
-                    return;
-                }
-            }
-            next.run();
-        }
+    void joinFailed(JoinFailedException.Reason reason) {
+        joinsFailed.get(reason).increment();
     }
 
     List<RoomListener> listeners() {
@@ -294,12 +342,51 @@ public final class Rooms implements SmartLifecycle {
         return workers;
     }
 
-    void jobQueued() {
-        queuedJobs.incrementAndGet();
+    int maxQueuedJobs() {
+        return maxQueuedJobs;
     }
 
-    void jobStarted() {
-        queuedJobs.decrementAndGet();
+    int memberBytesPerTick() {
+        return memberBytesPerTick;
+    }
+
+    int roomBytesPerTick() {
+        return roomBytesPerTick;
+    }
+
+    long roomFanoutBytesPerTick() {
+        return roomFanoutBytesPerTick;
+    }
+
+    int maxSendBytes() {
+        return maxSendBytes;
+    }
+
+    /** The window of the broadcast budgets: the latest tick. */
+    long currentTick() {
+        return currentTick;
+    }
+
+    long lastFlushPass() {
+        return lastFlushPass;
+    }
+
+    /** The room asked for the next tick (once until that tick starts). */
+    void tickDue(Room room) {
+        tickDue.add(room);
+    }
+
+    /** The room holds frames for the next flush (once until that flush starts). */
+    void flushDue(Room room) {
+        flushDue.add(room);
+    }
+
+    void jobRefused() {
+        jobsRefused.increment();
+    }
+
+    void broadcastDropped(Room.Dropped reason) {
+        broadcastsDropped[reason.ordinal()].increment();
     }
 
     void jobFailed() {
@@ -322,7 +409,7 @@ public final class Rooms implements SmartLifecycle {
         return Duration.ofNanos(periodNanos);
     }
 
-    /** Start and stop: a lock of their own (jobs and joins take the rooms' monitor, and stop waits for jobs). */
+    /** Start and stop: a lock of their own (jobs and joins take the rooms' lock, and stop waits for jobs). */
     private final Object lifecycle = new Object();
 
     @Override
@@ -335,11 +422,16 @@ public final class Rooms implements SmartLifecycle {
     private void startTicking() {
         if (ticking == null) {
             AtomicInteger count = new AtomicInteger();
-            workers = Executors.newFixedThreadPool(workerThreads, task -> {
-                Thread thread = new Thread(task, "servercore-room-" + count.getAndIncrement());
-                thread.setDaemon(true);
-                return thread;
-            });
+            // a lock-free queue, and every thread started now: whoever hands a room its work (an event loop among
+            // them) never waits on a lock of the pool's
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(workerThreads, workerThreads, 0, TimeUnit.SECONDS,
+                    new LinkedTransferQueue<>(), task -> {
+                        Thread thread = new Thread(task, "servercore-room-" + count.getAndIncrement());
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+            pool.prestartAllCoreThreads();
+            workers = pool;
             ticker = Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "servercore-room-ticker");
                 thread.setDaemon(true);
@@ -352,28 +444,43 @@ public final class Rooms implements SmartLifecycle {
     }
 
     /**
-     * Every room's tick, then (with a flush delay) its flush, and the next ticks: they fall on multiples of
+     * The tick of every room that asked for it (or has broadcasts waiting), then (with a flush delay) their
+     * flushes and those of rooms holding other nodes' frames, and the next tick: ticks fall on multiples of
      * the period on the wall clock, so that the nodes of a cluster tick together (each tick is placed anew:
-     * no drift from the wall clock).
+     * no drift from the wall clock). An idle room costs the ticker nothing.
      */
     private void tickAll(ScheduledExecutorService clock) {
         long due = System.nanoTime();
         long tick = Math.round((double) epochMicros() / periodMicros());
-        for (Room room : rooms.values()) {
-            room.scheduleTick(due, periodNanos, tick);
+        currentTick = tick;
+        List<Room> ticked = new ArrayList<>();
+        for (Room room; (room = tickDue.poll()) != null; ) {
+            if (room.scheduleTick(due, periodNanos, tick)) {
+                ticked.add(room);
+            }
         }
         try {
             if (flushDelayNanos > 0) {
-                clock.schedule(() -> rooms.values().forEach(room -> room.scheduleFlush(tick)), flushDelayNanos,
-                        TimeUnit.NANOSECONDS);
+                clock.schedule(() -> flushAll(tick, ticked), flushDelayNanos, TimeUnit.NANOSECONDS);
             }
             synchronized (lifecycle) {
                 if (ticking != null && ticker == clock) { // not a chain of a ticker stopped since
                     ticking = clock.schedule(() -> tickAll(clock), nanosToNextTick(), TimeUnit.NANOSECONDS);
                 }
             }
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        } catch (RejectedExecutionException stopped) {
             // the rooms stopped (a start since has its own ticker)
+        }
+    }
+
+    /** The flush of tick {@code tick}: the rooms that ticked in it, and those holding frames for it. */
+    private void flushAll(long tick, List<Room> ticked) {
+        lastFlushPass = tick; // before the rooms that hold frames are taken: see Room.fromOtherNode
+        for (Room room : ticked) {
+            room.scheduleFlush(tick);
+        }
+        for (Room room; (room = flushDue.poll()) != null; ) {
+            room.scheduleFlush(tick);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.servercore.protocol;
 
 import java.nio.ByteBuffer;
-import java.util.regex.Pattern;
+import java.nio.charset.StandardCharsets;
 
 import dev.servercore.core.ProtocolException;
 
@@ -9,7 +9,7 @@ import dev.servercore.core.ProtocolException;
 public record JoinRoom(String room) {
 
     public static final int ID = 5;
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    public static final int MAX_NAME_BYTES = 32;
 
     public JoinRoom {
         if (!isValidName(room)) {
@@ -18,11 +18,35 @@ public record JoinRoom(String room) {
     }
 
     public static boolean isValidName(String room) {
-        return room != null && NAME.matcher(room).matches();
+        if (room == null || room.isEmpty() || room.length() > MAX_NAME_BYTES) {
+            return false;
+        }
+        for (int i = 0; i < room.length(); i++) {
+            if (!isNameChar(room.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
+    private static boolean isNameChar(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+    }
+
+    /** The name's bytes are checked as they are (ASCII), before any text is made of them. */
     public static JoinRoom decode(ByteBuffer body) {
-        return new JoinRoom(Bodies.text(Bodies.reader(body), "C_JoinRoom"));
+        int length = body.remaining();
+        if (length < 1 || length > MAX_NAME_BYTES) {
+            throw new ProtocolException("C_JoinRoom: bad room name");
+        }
+        byte[] name = new byte[length];
+        body.duplicate().get(name);
+        for (byte b : name) {
+            if (!isNameChar(b)) {
+                throw new ProtocolException("C_JoinRoom: bad room name");
+            }
+        }
+        return new JoinRoom(new String(name, StandardCharsets.US_ASCII));
     }
 
     public byte[] encode() {

@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 public record JoinedRoom(long sessionId, long members, String room) {
 
     public static final int ID = 6;
+    /** The largest S_JoinedRoom: its two counts and the longest room name. */
+    public static final int MAX_FRAME_SIZE = dev.servercore.core.Frames.HEADER_SIZE + 8 + JoinRoom.MAX_NAME_BYTES;
 
     public static JoinedRoom decode(ByteBuffer body) {
         ByteBuffer in = Bodies.reader(body);

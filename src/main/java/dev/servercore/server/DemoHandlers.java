@@ -12,17 +12,23 @@ import dev.servercore.protocol.Echo;
 import dev.servercore.protocol.JoinRoom;
 import dev.servercore.protocol.Move;
 
-/** The demo game's packets (PROTOCOL.md v2): echo, chat to the sender's room, joining rooms, moving. */
+/**
+ * The demo game's packets (PROTOCOL.md v2): echo, chat to the sender's room, joining rooms, moving. What is
+ * relayed to others is checked first: a packet that could not be relayed as PROTOCOL.md says is the sender's
+ * protocol error, never its receivers' problem.
+ */
 public class DemoHandlers {
 
     static final String LOBBY = "lobby";
 
     private final Rooms rooms;
     private final Movement movement;
+    private final int maxFrameSize;
 
-    public DemoHandlers(Rooms rooms, Movement movement) {
+    public DemoHandlers(Rooms rooms, Movement movement, int maxFrameSize) {
         this.rooms = rooms;
         this.movement = movement;
+        this.maxFrameSize = maxFrameSize;
     }
 
     @PacketHandler(Echo.ID)
@@ -30,13 +36,18 @@ public class DemoHandlers {
         session.send(Echo.reply(body));
     }
 
-    /** Relayed as it came (UTF-8), to the room's members at its next tick. At most what a person types. */
+    /**
+     * Relayed as it came, to the room's members at its next tick, within the sender's budget of the tick: text
+     * that is not UTF-8, or too long for its S_Chat to fit the maximum frame, closes the sender (protocol_error).
+     * At most what a person types.
+     */
     @PacketHandler(ChatRequest.ID)
     @RateLimit(perSecond = "${servercore.demo.chat-per-second:5}", burst = "${servercore.demo.chat-burst:10}")
     void chat(GameSession session, ByteBuffer text) {
+        byte[] relayed = ChatMessage.relay(session.id(), text, maxFrameSize);
         Room room = rooms.roomOf(session);
         if (room != null) {
-            room.broadcast(ChatMessage.relay(session.id(), text));
+            room.broadcast(session, relayed);
         }
     }
 
@@ -44,7 +55,8 @@ public class DemoHandlers {
     @RateLimit(perSecond = "${servercore.demo.join-per-second:2}", burst = "${servercore.demo.join-burst:5}")
     void joinRoom(GameSession session, JoinRoom request) {
         session.asks(request.room()); // the lobby's first join, still on its way, is not answered
-        rooms.join(session, request.room());
+        // answered by Movement.onJoin, or here if the session is in that room already; a refusal kicks it
+        rooms.join(session, request.room()).thenAccept(room -> movement.answerJoin(room, session));
     }
 
     /** At most what a client at twice the tick rate sends; moves of one tick coalesce anyway. */

@@ -1,6 +1,7 @@
 package dev.servercore.server;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.servercore.game.HandlerSession;
 import dev.servercore.game.Rooms;
@@ -18,8 +19,8 @@ public class GameSession extends HandlerSession {
 
     private final Rooms rooms;
     private final boolean loginRequired;
-    /** The room the client asked for last (C_JoinRoom, v2): joins into it are answered with S_JoinedRoom. */
-    private volatile String askedFor;
+    /** The room the client asked for last (C_JoinRoom, v2) and not yet answered with S_JoinedRoom. */
+    private final AtomicReference<String> askedFor = new AtomicReference<>();
 
     public GameSession(Rooms rooms, boolean loginRequired) {
         this.rooms = rooms;
@@ -52,11 +53,13 @@ public class GameSession extends HandlerSession {
         }
     }
 
-    boolean askedFor(String room) {
-        return room.equals(askedFor);
+    /** True once per ask: the client asked for {@code room} last, and this call is the one that answers it. */
+    boolean answers(String room) {
+        String asked = askedFor.get();
+        return room.equals(asked) && askedFor.compareAndSet(asked, null);
     }
 
     void asks(String room) {
-        askedFor = room;
+        askedFor.set(room);
     }
 }

@@ -16,14 +16,16 @@ import dev.servercore.protocol.Moves;
 /**
  * Positions in rooms, sent once per tick: the latest position of each member that moved since the last
  * tick (several moves coalesce into the last), to every member, in as few S_Moves frames as fit. A move
- * lands in its room's mailbox straight from the mover's event loop (one map write: no job per move); the
- * tick, a job of the room, takes what the mailbox holds. With the rooms' batching off, each move is a job
- * that broadcasts it at once. Also answers a C_JoinRoom with S_JoinedRoom.
+ * lands in its room's mailbox straight from the mover's event loop (one map write: no job per move) and asks
+ * for the room's next tick; the tick, a job of the room, takes what the mailbox holds. A room's mailbox is
+ * made by its first join and dropped with it, both in jobs of the room: a move that finds no mailbox (its
+ * room gone) is dropped. With the rooms' batching off, each move is a job that broadcasts it at once. Also
+ * answers a C_JoinRoom with S_JoinedRoom.
  */
 public class Movement implements RoomListener {
 
     private final int maxEntriesPerFrame;
-    /** Per room, the latest move of each mover since the last tick; dropped with the room. */
+    /** Per room, the latest move of each mover since the last tick: made by its first join, dropped with it. */
     private final Map<Room, Map<Session, Move>> mailboxes = new ConcurrentHashMap<>();
 
     public Movement(int maxFrameSize) {
@@ -46,12 +48,25 @@ public class Movement implements RoomListener {
             });
             return;
         }
-        mailboxes.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(session, move);
+        Map<Session, Move> mailbox = mailboxes.get(room);
+        if (mailbox != null) {
+            mailbox.put(session, move);
+            room.requestTick();
+        }
     }
 
     @Override
     public void onJoin(Room room, Session session) {
-        if (session instanceof GameSession game && game.askedFor(room.name())) {
+        mailboxes.computeIfAbsent(room, r -> new ConcurrentHashMap<>()); // before the joiner hears of its room
+        answerJoin(room, session);
+    }
+
+    /**
+     * S_JoinedRoom for the room the client asked for last, once: from onJoin (before anything of the new room
+     * reaches it), or when it asked for the room it is in already (no onJoin then).
+     */
+    void answerJoin(Room room, Session session) {
+        if (session instanceof GameSession game && game.answers(room.name())) {
             session.send(new JoinedRoom(session.id(), room.clusterSize(), room.name()).encode());
         }
     }

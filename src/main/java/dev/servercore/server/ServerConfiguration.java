@@ -4,6 +4,7 @@ import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.core.Session;
 import dev.servercore.game.Rooms;
 import dev.servercore.login.LoginProperties;
+import dev.servercore.protocol.JoinedRoom;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,12 +30,23 @@ public class ServerConfiguration {
     }
 
     @Bean
-    DemoHandlers demoHandlers(Rooms rooms, Movement movement) {
-        return new DemoHandlers(rooms, movement);
+    DemoHandlers demoHandlers(Rooms rooms, Movement movement, ServerCoreProperties properties) {
+        return new DemoHandlers(rooms, movement, demoFrameSize(properties));
     }
 
     @Bean
     Movement movement(ServerCoreProperties properties) {
-        return new Movement(properties.getSession().getMaxFrameSize());
+        return new Movement(demoFrameSize(properties));
+    }
+
+    /** The demo's largest fixed frame (S_JoinedRoom with the longest name) must fit the maximum frame. */
+    private static int demoFrameSize(ServerCoreProperties properties) {
+        int maxFrameSize = properties.getSession().getMaxFrameSize();
+        if (maxFrameSize < JoinedRoom.MAX_FRAME_SIZE) {
+            throw new IllegalStateException("servercore.session.max-frame-size must be at least "
+                    + JoinedRoom.MAX_FRAME_SIZE + " for the demo game (an S_JoinedRoom with a 32-byte room name), not "
+                    + maxFrameSize);
+        }
+        return maxFrameSize;
     }
 }

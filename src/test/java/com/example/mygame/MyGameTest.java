@@ -3,6 +3,7 @@ package com.example.mygame;
 import java.nio.ByteBuffer;
 
 import dev.servercore.core.Listener;
+import dev.servercore.core.SessionLayer;
 import dev.servercore.testsupport.FrameClient;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,6 +37,27 @@ class MyGameTest {
                 alice.write(new Shout("hello").encode());
                 assertThat(next(alice).text()).endsWith(": hello");
                 assertThat(next(bob).text()).endsWith(": hello");
+            }
+        }
+    }
+
+    /** A shout its room could not read once relayed (too long for the frame, or not UTF-8) closes its sender only. */
+    @Test
+    void aShoutThatCannotBeRelayedClosesOnlyItsSender() throws Exception {
+        try (FrameClient alice = FrameClient.connect(listener.port())) {
+            alice.socket().setSoTimeout(5_000);
+            next(alice);
+            for (byte[] poison : new byte[][] {new byte[4092], {(byte) 0xFF}}) {
+                try (FrameClient mallory = FrameClient.connect(listener.port())) {
+                    mallory.socket().setSoTimeout(5_000);
+                    next(mallory);
+                    assertThat(next(alice).text()).endsWith("arrived; 2 here");
+                    mallory.sendFrame(Shout.ID, poison);
+                    assertThat(mallory.readFrame().packetId()).isEqualTo(SessionLayer.S_KICK);
+                    assertThat(mallory.closedByPeerWithin(5_000)).isTrue();
+                }
+                alice.write(new Shout("still here").encode());
+                assertThat(next(alice).text()).as("the next shout alice hears").endsWith(": still here");
             }
         }
     }

@@ -16,6 +16,7 @@ public class Player extends HandlerSession {
 
     @Override
     protected void onConnected(InetSocketAddress endpoint) {
+        // never waits: the stage completes once the player is in town (a join refused for a cap kicks the player)
         rooms.join(this, "town");
     }
 }

@@ -14,10 +14,15 @@ class ShoutHandlers {
         this.rooms = rooms;
     }
 
-    /** On the player's event loop: no blocking here. The shout goes out with the room's next tick. */
+    /**
+     * On the player's event loop: no blocking here. The shout goes out with the room's next tick, on the player's
+     * behalf: within what one player may put into a tick (servercore.rooms.member-bytes-per-tick).
+     */
     @PacketHandler(Shout.ID)
     void shout(Player player, Shout shout) {
-        Room room = rooms.roomOf(player);
-        room.broadcast(new Shout(player.id() + ": " + shout.text()).encode());
+        Room room = rooms.roomOf(player); // null until its join is done
+        if (room != null) {
+            room.broadcast(player, new Shout(player.id() + ": " + shout.text()).encode());
+        }
     }
 }

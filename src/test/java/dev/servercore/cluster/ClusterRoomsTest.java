@@ -10,10 +10,16 @@ import java.util.function.DoubleSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
 import dev.servercore.protocol.ChatMessage;
+import dev.servercore.protocol.JoinRoom;
 import dev.servercore.protocol.Moves;
 import dev.servercore.testsupport.AppProcess;
 import dev.servercore.testsupport.ClusterNodes;
+import dev.servercore.testsupport.FrameClient;
 import dev.servercore.testsupport.RedisServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -21,12 +27,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
+import static dev.servercore.testsupport.ClusterNodes.backplane;
 import static dev.servercore.testsupport.ClusterNodes.gamePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two gateway nodes on a real Redis: a room is one room across them. */
 class ClusterRoomsTest {
+
+    /** The join flood: flooders on node a, each writing this many joins a second (the review's rate in all). */
+    private static final int FLOODERS = 4;
+    private static final Duration FLOOD = Duration.ofSeconds(5);
+    private static final int RATE = 25_000;
+    private static final int BURST = 500;
 
     private static RedisServer redis;
     private static ClusterNodes cluster;
@@ -161,7 +176,9 @@ class ClusterRoomsTest {
             assertThat(ClusterNode.slotOf((int) member.id())).isEqualTo(node == a ? slotA : slotB);
         }
         assertThat(ids).hasSize(200);
-        assertThat(ClusterNodes.backplane(a).clusterMembers(room).get()).isEqualTo(200);
+        // the last joiner's count reaches Redis on its node's connection, this read goes on a's: a round trip apart
+        dev.servercore.testsupport.Await.until("the cluster counts 200", Duration.ofSeconds(5),
+                () -> ClusterNodes.backplane(a).clusterMembers(room).get() == 200);
     }
 
     @Test
@@ -195,5 +212,103 @@ class ClusterRoomsTest {
             assertThat(member.joined.members()).isEqualTo(1);
             assertThat(ClusterNode.slotOf((int) member.id())).isZero(); // the process' own sequence
         }
+    }
+
+    private static byte[] joins(int flooder, long round, int count) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
+            out.writeBytes(new JoinRoom("p" + flooder + "-" + round + "-" + i).encode());
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Review finding: a join flood on one node (each fresh room a SUBSCRIBE, waited for on the backplane's one
+     * thread, which also heartbeats) starved its heartbeat: the other node dropped it from presence 4 s in. Here
+     * a few clients join fresh rooms on node a at the review's rate (about 100,000 joins a second in all): a's
+     * heartbeat keeps its period, b never drops a, and an honest join on a is answered within the join timeout.
+     */
+    @Test
+    void aJoinFloodOnOneNodeNeverStarvesItsHeartbeat() throws Exception {
+        List<FrameClient> flooders = new ArrayList<>();
+        RedisConnectionFactory factory = b.getBean(RedisConnectionFactory.class);
+        byte[] nodes = ("{" + cluster.keyPrefix() + "}:nodes").getBytes(StandardCharsets.UTF_8);
+        byte[] nodeA = backplane(a).node().id().getBytes(StandardCharsets.UTF_8);
+        dev.servercore.testsupport.Await.until("b sees a", Duration.ofSeconds(10),
+                () -> backplane(b).nodesSeen() == 2);
+
+        long deadline = System.nanoTime() + FLOOD.toNanos();
+        List<Thread> threads = new ArrayList<>();
+        for (int f = 0; f < FLOODERS; f++) {
+            FrameClient flooder = FrameClient.connect(gamePort(a));
+            flooders.add(flooder);
+            int id = f;
+            threads.add(new Thread(() -> {
+                try {
+                    long start = System.nanoTime();
+                    for (long round = 0; System.nanoTime() < deadline; round++) {
+                        flooder.write(joins(id, round, BURST));
+                        java.util.concurrent.locks.LockSupport.parkNanos(
+                                start + (round + 1) * BURST * 1_000_000_000L / RATE - System.nanoTime());
+                    }
+                } catch (Exception closed) {
+                    // dropped by the server: fine for a flooder
+                }
+            }, "presence-flooder-" + f));
+            threads.add(new Thread(() -> {
+                try (InputStream in = flooder.socket().getInputStream()) {
+                    byte[] sink = new byte[65536];
+                    while (in.read(sink) >= 0) {
+                        // discarded
+                    }
+                } catch (Exception closed) {
+                    // the test closed it
+                }
+            }, "presence-flooder-reader-" + f));
+        }
+        threads.forEach(Thread::start);
+
+        // a's entry in the presence set is scored by its expiry: each heartbeat moves it on
+        long minNodesSeenByB = Long.MAX_VALUE;
+        long longestGapMillis = 0;
+        Double lastScore = null;
+        long lastChange = System.nanoTime();
+        long worstJoinMillis = 0;
+        long nextJoin = System.nanoTime();
+        try (RedisConnection redisOfTest = factory.getConnection()) {
+            while (System.nanoTime() < deadline) {
+                Double score = redisOfTest.zSetCommands().zScore(nodes, nodeA);
+                long now = System.nanoTime();
+                if (score == null || !score.equals(lastScore)) {
+                    if (lastScore != null) {
+                        longestGapMillis = Math.max(longestGapMillis, (now - lastChange) / 1_000_000);
+                    }
+                    lastScore = score;
+                    lastChange = now;
+                }
+                minNodesSeenByB = Math.min(minNodesSeenByB, backplane(b).nodesSeen());
+                if (now >= nextJoin) {
+                    long start = System.nanoTime();
+                    try (RoomMember honest = RoomMember.join(gamePort(a), "a", "honest-" + System.nanoTime())) {
+                        worstJoinMillis = Math.max(worstJoinMillis, (System.nanoTime() - start) / 1_000_000);
+                    }
+                    nextJoin = System.nanoTime() + 500_000_000L;
+                }
+                Thread.sleep(20);
+            }
+            longestGapMillis = Math.max(longestGapMillis, (System.nanoTime() - lastChange) / 1_000_000);
+        }
+        for (FrameClient flooder : flooders) {
+            flooder.close();
+        }
+        for (Thread thread : threads) {
+            thread.join(10_000);
+        }
+        System.out.printf("[join flood, two nodes] during %d s of joins of fresh rooms on a: a's longest heartbeat "
+                + "gap %d ms (interval 1000 ms), fewest nodes b saw %d, worst honest join on a %d ms%n",
+                FLOOD.toSeconds(), longestGapMillis, minNodesSeenByB, worstJoinMillis);
+        assertThat(minNodesSeenByB).as("nodes b saw (a dropped from presence?)").isEqualTo(2);
+        assertThat(longestGapMillis).as("a's longest gap between heartbeats (ms)").isLessThan(1_600);
+        assertThat(worstJoinMillis).as("worst honest join on a (ms)").isLessThan(1_000);
     }
 }

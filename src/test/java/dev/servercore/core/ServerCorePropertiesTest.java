@@ -109,4 +109,23 @@ class ServerCorePropertiesTest {
                 assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.listener.port"));
         runner.withPropertyValues("servercore.rooms.tick-rate=20").run(context -> assertThat(context).hasNotFailed());
     }
+
+    @Test
+    void theRoomsBoundsAreCheckedAtStartupAgainstEachOtherAndTheSessionLimits() {
+        ServerCoreProperties defaults = ServerCoreProperties.defaults();
+        assertThat(defaults.getRooms().getMaxRooms()).isEqualTo(10_000);
+        assertThat(defaults.getRooms().getMemberBytesPerTick().toBytes()).isEqualTo(4096);
+        assertThat(defaults.isRoomBudgetsWithinTheSessionLimits()).isTrue();
+        runner.withPropertyValues("servercore.rooms.max-rooms=0").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.rooms")
+                        .hasStackTraceContaining("maxRooms"));
+        runner.withPropertyValues("servercore.rooms.member-bytes-per-tick=1KB").run(context ->
+                assertThat(context.getStartupFailure())
+                        .hasStackTraceContaining("member-bytes-per-tick must be at least servercore.session.max-frame-size"));
+        runner.withPropertyValues("servercore.rooms.room-bytes-per-tick=2KB").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("room-bytes-per-tick at least"));
+        runner.withPropertyValues("servercore.rooms.room-bytes-per-tick=1MB").run(context ->
+                assertThat(context.getStartupFailure())
+                        .hasStackTraceContaining("room-bytes-per-tick below servercore.session.send-queue-limit"));
+    }
 }

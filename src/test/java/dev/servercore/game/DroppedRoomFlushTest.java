@@ -53,7 +53,7 @@ class DroppedRoomFlushTest {
             client.readFrame();
             Await.until("open", Duration.ofSeconds(10), () -> sessions.size() == 1);
             RoomsRaceTest.Plain session = sessions.peek();
-            Room room = rooms.join(session, "r");
+            Room room = RoomsTest.member(rooms.join(session, "r"));
             CountDownLatch joined = new CountDownLatch(1);
             room.execute(joined::countDown);
             assertThat(joined.await(5, TimeUnit.SECONDS)).isTrue();

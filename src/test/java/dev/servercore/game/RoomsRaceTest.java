@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Races of Rooms.join / leave / stop, from an adversarial review: each test failed on the code reviewed
@@ -103,6 +105,12 @@ class RoomsRaceTest {
         return rooms;
     }
 
+    /** Members of the room of that name now: 0 if it does not exist (yet). */
+    private static int members(Rooms rooms, String name) {
+        Room room = rooms.room(name);
+        return room == null ? 0 : room.size();
+    }
+
     private static String readJoined(FrameClient client) throws Exception {
         FrameClient.Frame f = client.readFrame();
         assertThat(f.packetId()).isEqualTo(JOINED);
@@ -121,17 +129,21 @@ class RoomsRaceTest {
         Session s = session(client);
         Recorder recorder = new Recorder();
         Rooms rooms = rooms(recorder);
-        Room a = rooms.join(s, "A");
+        Room a = RoomsTest.member(rooms.join(s, "A"));
         assertThat(readJoined(client[0])).isEqualTo("A");
         // a long tick of a big room, which then broadcasts: s is still A's member, legit for A
         HeldRoom busy = HeldRoom.hold(a, () -> a.broadcastNow(Frames.encode(OLD_ROOM, new byte[0])));
-        rooms.join(s, "B");
-        Room c = rooms.join(s, "C");
+        CompletionStage<Room> toB = rooms.join(s, "B");
+        CompletionStage<Room> toC = rooms.join(s, "C");
         Thread.sleep(300);
-        assertThat(c.size()).as("in C while still in A").isZero();
+        assertThat(members(rooms, "C")).as("in C while still in A").isZero();
         busy.release();
         assertThat(client[0].readFrame().packetId()).isEqualTo(OLD_ROOM);
         assertThat(readJoined(client[0])).as("B was superseded: only C answers").isEqualTo("C");
+        Room c = RoomsTest.member(toC);
+        assertThatThrownBy(() -> RoomsTest.member(toB)).hasCauseInstanceOf(JoinFailedException.class)
+                .cause().extracting(e -> ((JoinFailedException) e).reason())
+                .isEqualTo(JoinFailedException.Reason.SUPERSEDED);
         Await.until("s in C only", WAIT, () -> c.size() == 1 && a.size() == 0);
         assertThat(List.copyOf(recorder.events)).containsExactly("join A", "leave A", "join C");
     }
@@ -146,15 +158,16 @@ class RoomsRaceTest {
         Session s = session(client);
         Recorder recorder = new Recorder();
         Rooms rooms = rooms(recorder);
-        Room x = rooms.join(s, "X");
+        Room x = RoomsTest.member(rooms.join(s, "X"));
         Await.until("in X", WAIT, () -> x.size() == 1);
         HeldRoom busy = HeldRoom.hold(x);
-        Room y = rooms.join(s, "Y");
-        rooms.join(s, "Z");
         rooms.join(s, "Y");
+        rooms.join(s, "Z");
+        CompletionStage<Room> toY = rooms.join(s, "Y");
         Thread.sleep(300);
-        assertThat(y.size()).as("in Y while still in X").isZero();
+        assertThat(members(rooms, "Y")).as("in Y while still in X").isZero();
         busy.release();
+        Room y = RoomsTest.member(toY);
         Await.until("in Y", WAIT, () -> y.size() == 1);
         Await.until("X dropped", WAIT, () -> rooms.room("X") == null);
         CountDownLatch flushed = new CountDownLatch(1);
@@ -174,17 +187,18 @@ class RoomsRaceTest {
         Session s = session(client);
         Recorder recorder = new Recorder();
         Rooms rooms = rooms(recorder);
-        Room a = rooms.join(s, "A");
+        Room a = RoomsTest.member(rooms.join(s, "A"));
         Await.until("in A", WAIT, () -> a.size() == 1);
         HeldRoom busy = HeldRoom.hold(a);
         rooms.leave(s);
-        Room b = rooms.join(s, "B");
+        CompletionStage<Room> toB = rooms.join(s, "B");
         Thread.sleep(300);
         try {
-            assertThat(b.size()).as("a member of B while still a member of A").isZero();
+            assertThat(members(rooms, "B")).as("a member of B while still a member of A").isZero();
         } finally {
             busy.release();
         }
+        Room b = RoomsTest.member(toB);
         Await.until("in B, out of A", WAIT, () -> b.size() == 1 && a.size() == 0);
         assertThat(List.copyOf(recorder.events)).containsExactly("join A", "leave A", "join B");
     }
@@ -199,7 +213,7 @@ class RoomsRaceTest {
         Session s = session(client);
         Rooms rooms = new Rooms(20, 2, List.of(), new SimpleMeterRegistry());
         rooms.start();
-        Room a = rooms.join(s, "A");
+        Room a = RoomsTest.member(rooms.join(s, "A"));
         Await.until("in A", WAIT, () -> a.size() == 1);
         HeldRoom busy = HeldRoom.hold(a);
         rooms.leave(s); // queued behind the busy job: removeMember, then dropIfEmpty (synchronized)

@@ -93,6 +93,10 @@ class RoomsTest {
         return clients;
     }
 
+    static Room member(java.util.concurrent.CompletionStage<Room> join) throws Exception {
+        return join.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
     private static void inRoom(Room room, Runnable job) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         room.execute(() -> {
@@ -108,11 +112,11 @@ class RoomsTest {
         List<FrameClient> clients = clients(sessions, 3);
         Rooms rooms = rooms(20);
         List<CountingSession> all = List.copyOf(sessions);
-        Room a = rooms.join(all.get(0), "a");
-        rooms.join(all.get(1), "a");
-        Room b = rooms.join(all.get(2), "b");
+        Room a = member(rooms.join(all.get(0), "a"));
+        member(rooms.join(all.get(1), "a"));
+        Room b = member(rooms.join(all.get(2), "b"));
         Await.until("joined", WAIT, () -> a.size() == 2 && b.size() == 1);
-        rooms.join(all.get(1), "b"); // moves: leaves a first
+        assertThat(member(rooms.join(all.get(1), "b"))).isSameAs(b); // moves: leaves a first
         Await.until("moved", WAIT, () -> a.size() == 1 && b.size() == 2);
         assertThat(rooms.roomOf(all.get(1))).isSameAs(b);
         inRoom(b, () -> assertThat(b.members()).containsExactlyInAnyOrder(all.get(1), all.get(2)));
@@ -129,8 +133,11 @@ class RoomsTest {
     void aRoomsJobsNeverOverlapAndEachSubmittersOrderIsKept() throws Exception {
         Queue<CountingSession> sessions = new ConcurrentLinkedQueue<>();
         clients(sessions, 1);
-        Rooms rooms = rooms(50);
-        Room room = rooms.join(sessions.peek(), "stress");
+        Rooms rooms = new Rooms(ServerCoreProperties.of(Map.of("rooms.tick-rate", 50, "rooms.worker-threads", 4,
+                "rooms.max-queued-jobs", 1_000_000)).getRooms(), 65536, List.of(), new SimpleMeterRegistry());
+        rooms.start();
+        closing.add(rooms::stop);
+        Room room = member(rooms.join(sessions.peek(), "stress"));
         int threads = 8;
         int jobs = 20_000;
         AtomicBoolean inside = new AtomicBoolean();
@@ -176,7 +183,7 @@ class RoomsTest {
         Rooms rooms = new Rooms(20, 2, List.of(), meters);
         rooms.start();
         closing.add(rooms::stop);
-        Room room = rooms.join(sessions.peek(), "faulty");
+        Room room = member(rooms.join(sessions.peek(), "faulty"));
         room.execute(() -> {
             throw new IllegalStateException("a bug in a room job (deliberate)");
         });
@@ -194,10 +201,10 @@ class RoomsTest {
         List<CountingSession> all = List.copyOf(sessions);
         Room room = null;
         for (int i = 0; i < 50; i++) {
-            room = rooms.join(all.get(i), "tick");
+            room = member(rooms.join(all.get(i), "tick"));
         }
         for (int i = 50; i < 60; i++) {
-            rooms.join(all.get(i), "elsewhere");
+            member(rooms.join(all.get(i), "elsewhere"));
         }
         Room tick = room;
         Await.until("joined", WAIT, () -> tick.size() == 50 && rooms.room("elsewhere").size() == 10);

@@ -63,7 +63,8 @@ class ProtocolRoundTripTest {
             ChatMessage message = new ChatMessage(sessionId(random), text(random));
             assertThat(roundTrip(message.encode(), ChatMessage.ID, ChatMessage::decode)).isEqualTo(message);
             byte[] utf8 = message.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            assertThat(ChatMessage.relay(message.senderSessionId(), ByteBuffer.wrap(utf8))).isEqualTo(message.encode());
+            assertThat(ChatMessage.relay(message.senderSessionId(), ByteBuffer.wrap(utf8), 4096))
+                    .isEqualTo(message.encode());
         });
     }
 

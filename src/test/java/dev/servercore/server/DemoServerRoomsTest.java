@@ -120,6 +120,20 @@ class DemoServerRoomsTest {
         }
     }
 
+    /** Review finding: a C_JoinRoom of the room the session was in already (its lobby too) got no answer. */
+    @Test
+    void joiningTheRoomTheSessionIsInIsAnsweredToo() throws Exception {
+        FrameClient client = connect();
+        client.sendFrame(2, new byte[] {1}); // an echo: by its answer the lobby's own join is long done
+        assertThat(client.readFrame().packetId()).isEqualTo(2);
+        Thread.sleep(100);
+        assertThat(join(client, DemoHandlers.LOBBY).room()).isEqualTo(DemoHandlers.LOBBY);
+        String room = "again-" + System.nanoTime();
+        JoinedRoom first = join(client, room);
+        JoinedRoom again = join(client, room);
+        assertThat(again).isEqualTo(first);
+    }
+
     @Test
     void aBadRoomNameIsAProtocolError() throws Exception {
         FrameClient client = connect();
