@@ -30,9 +30,10 @@ EXPOSE 7777 8080 8081
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError"
 
 # The JRE image has neither curl nor wget: bash's /dev/tcp asks the actuator, and only a 200 is healthy
-# (the health endpoint answers 503 when the game port is not bound). SERVER_PORT is 8081 for the dummy client.
+# (the health endpoint answers 503 when the game port is not bound). The actuator's port: MANAGEMENT_SERVER_PORT
+# where compose sets it (8081 for the dummy client), else the gateway's 8080.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MANAGEMENT_SERVER_PORT:-${SERVER_PORT:-8080}} && printf 'GET /actuator/health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MANAGEMENT_SERVER_PORT:-8080} && printf 'GET /actuator/health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 
 # SIGTERM (docker stop) closes every session and exits 0.
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -49,7 +49,8 @@ members() { # port -> room members on that node
 start_node() {
   local logfile=$1; shift
   $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" --servercore.listener.port=0 \
-    --servercore.listener.bind-address=127.0.0.1 --server.port=0 --servercore.listener.idle-timeout=0 \
+    --servercore.listener.bind-address=127.0.0.1 --management.server.port=0 --servercore.listener.idle-timeout=0 \
+    --servercore.demo.chat-per-second=100000 --servercore.demo.chat-burst=100000 \
     --logging.level.dev.servercore.server=warn "$@" > "$logfile" 2>&1 &
   NODE_PID=$!
   SERVER_PID=$NODE_PID
@@ -84,7 +85,7 @@ for run in $(seq 1 "$RUNS"); do
       sleep 2
       node_ports=$(IFS=,; echo "${ports[*]}")
       if [ "${CLUSTER_JIT_WARMUP%s}" -gt 0 ]; then
-        $GENERATOR_PIN "$BENCH_JAVA" $GENERATOR_OPTS -jar "$SERVER_JAR" --spring.profiles.active=dummyclient --server.port=0 \
+        $GENERATOR_PIN "$BENCH_JAVA" $GENERATOR_OPTS -jar "$SERVER_JAR" --spring.profiles.active=dummyclient --management.server.port=0 \
           --servercore.dummyclient.ports="$node_ports" --servercore.dummyclient.sessions=1000 \
           --servercore.dummyclient.scenario=move --servercore.dummyclient.rooms=10 --servercore.dummyclient.move-rate=10 \
           --servercore.dummyclient.warmup=1s --servercore.dummyclient.duration="$((${CLUSTER_JIT_WARMUP%s} - 1))s" \
@@ -103,7 +104,7 @@ for run in $(seq 1 "$RUNS"); do
           --duration "$((${DURATION%s} + 60))s" --stop-file "$OUT/$tag.stop" > "$OUT/$tag.client.log" 2>&1 &
       else
         sessions=1000
-        $GENERATOR_PIN "$BENCH_JAVA" $GENERATOR_OPTS -jar "$SERVER_JAR" --spring.profiles.active=dummyclient --server.port=0 \
+        $GENERATOR_PIN "$BENCH_JAVA" $GENERATOR_OPTS -jar "$SERVER_JAR" --spring.profiles.active=dummyclient --management.server.port=0 \
           --servercore.dummyclient.ports="$node_ports" --servercore.dummyclient.sessions="$sessions" \
           --servercore.dummyclient.scenario=move --servercore.dummyclient.rooms=10 --servercore.dummyclient.move-rate=10 \
           --servercore.dummyclient.warmup="$CLUSTER_WARMUP" --servercore.dummyclient.duration="$((${DURATION%s} + 3))s" \

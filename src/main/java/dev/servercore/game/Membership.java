@@ -163,8 +163,10 @@ final class Membership {
                 done();
                 return;
             }
+            // before onJoin: what the client sends once onJoin told it of its room (the demo's S_JoinedRoom) must
+            // find the room; what finds it earlier goes to it as a job, after this one
+            current = target;
             target.addMember(session, others == null ? 0 : others);
-            current = target; // after onJoin: a move or chat that finds the room finds its listeners ready
             request.result().complete(target);
             done();
         }));

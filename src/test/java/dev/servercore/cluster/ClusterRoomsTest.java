@@ -184,7 +184,7 @@ class ClusterRoomsTest {
     @Test
     void theDummyClientSpreadOverBothNodesGetsEveryChatAndMoveAcrossThem() throws Exception {
         for (String scenario : List.of("chat", "move")) {
-            try (AppProcess client = AppProcess.start("--spring.profiles.active=dummyclient", "--server.port=0",
+            try (AppProcess client = AppProcess.start("--spring.profiles.active=dummyclient", "--management.server.port=0",
                     "--servercore.dummyclient.ports=" + gamePort(a) + "," + gamePort(b),
                     "--servercore.dummyclient.scenario=" + scenario, "--servercore.dummyclient.sessions=40",
                     "--servercore.dummyclient.rooms=4", "--servercore.dummyclient.chat-rate=5",
@@ -204,7 +204,7 @@ class ClusterRoomsTest {
     @Test
     void aSingleNodeNeedsNoRedis() throws Exception {
         try (var single = ClusterNodes.run(Map.of("spring.profiles.active", "server",
-                "server.port", 0, "servercore.listener.port", 0, "servercore.listener.bind-address", "127.0.0.1",
+                "management.server.port", 0, "servercore.listener.port", 0, "servercore.listener.bind-address", "127.0.0.1",
                 "spring.data.redis.port", 1))) {
             assertThat(single.getBeansOfType(RedisBackplane.class)).isEmpty();
             RoomMember member = RoomMember.join(gamePort(single), "single", "solo");

@@ -25,7 +25,7 @@ class NodeDeathTest {
     void theOthersDropAKilledNodesMembersFromPresenceWithinTheNodeTimeout() throws Exception {
         try (RedisServer redis = RedisServer.start(); ClusterNodes cluster = new ClusterNodes(redis)) {
             ConfigurableApplicationContext a = cluster.start();
-            AppProcess b = AppProcess.start("--spring.profiles.active=server", "--server.port=0",
+            AppProcess b = AppProcess.start("--spring.profiles.active=server", "--management.server.port=0",
                     "--servercore.listener.port=0", "--servercore.listener.bind-address=127.0.0.1",
                     "--servercore.cluster.backplane=redis", "--servercore.cluster.key-prefix=" + cluster.keyPrefix(),
                     "--spring.data.redis.port=" + redis.port());

@@ -21,18 +21,47 @@ class ComposeFileTest {
     static final List<String> GATEWAYS = List.of("gateway-1", "gateway-2");
 
     @Test
-    void theGatewaysListenOnTheGamePortBehindTheBalancerAndPublishTheirActuatorsOnly() throws Exception {
+    void theGatewaysListenOnTheGamePortBehindTheBalancerAndPublishTheirActuatorsOnTheHostsLoopbackOnly()
+            throws Exception {
         String gamePort = DeploymentFiles.applicationDefault("servercore.listener.port");
-        String httpPort = DeploymentFiles.applicationDefault("server.port");
+        String httpPort = DeploymentFiles.applicationDefault("management.server.port");
         assertThat(gamePort).isEqualTo("7777");
         assertThat(httpPort).isEqualTo("8080");
-        assertThat(DeploymentFiles.service("gateway-1").get("ports")).isEqualTo(List.of("8080:" + httpPort));
-        assertThat(DeploymentFiles.service("gateway-2").get("ports")).isEqualTo(List.of("8082:" + httpPort));
+        assertThat(DeploymentFiles.applicationDefault("server.port")).as("no HTTP but the actuator's").isEqualTo("-1");
+        assertThat(DeploymentFiles.applicationDefault("management.server.address")).isEqualTo("127.0.0.1");
+        assertThat(DeploymentFiles.service("gateway-1").get("ports")).isEqualTo(List.of("127.0.0.1:8080:" + httpPort));
+        assertThat(DeploymentFiles.service("gateway-2").get("ports")).isEqualTo(List.of("127.0.0.1:8082:" + httpPort));
         assertThat(DeploymentFiles.service("balancer").get("ports")).isEqualTo(List.of(gamePort + ":" + gamePort));
+        assertThat(DeploymentFiles.service("prometheus").get("ports")).isEqualTo(List.of("127.0.0.1:9090:9090"));
+        assertThat(DeploymentFiles.service("grafana").get("ports")).isEqualTo(List.of("127.0.0.1:3000:3000"));
+        assertThat(DeploymentFiles.environment("grafana")).containsEntry("GF_AUTH_ANONYMOUS_ENABLED", "false");
         for (String gateway : GATEWAYS) {
             assertThat(DeploymentFiles.environment(gateway)).containsEntry("SERVERCORE_LISTENER_PORT", gamePort)
-                    .containsEntry("SERVER_PORT", httpPort);
+                    .containsEntry("MANAGEMENT_SERVER_PORT", httpPort)
+                    .as("inside the compose network, for Prometheus and the balancer's checks")
+                    .containsEntry("MANAGEMENT_SERVER_ADDRESS", "0.0.0.0");
         }
+    }
+
+    @Test
+    void theGatewaysRequireALoginUnderASecretMadeOnceAtRandomAndTheDummyClientHasIt() throws Exception {
+        Map<String, Object> secret = DeploymentFiles.service("login-secret");
+        assertThat(String.valueOf(secret.get("entrypoint"))).contains("/dev/urandom")
+                .contains("/secrets/gateway/servercore.login.jwt.hmac-secret")
+                .contains("/secrets/dummyclient/servercore.dummyclient.login.hmac-secret");
+        assertThat(String.valueOf(secret.get("volumes"))).contains("login-secret:/secrets");
+        for (String gateway : GATEWAYS) {
+            assertThat(DeploymentFiles.environment(gateway)).containsEntry("SERVERCORE_LOGIN_REQUIRED", "true")
+                    .containsEntry("SPRING_CONFIG_IMPORT", "configtree:/run/secrets/servercore/gateway/");
+            assertThat(String.valueOf(DeploymentFiles.service(gateway).get("volumes")))
+                    .contains("login-secret:/run/secrets/servercore:ro");
+            assertThat(String.valueOf(DeploymentFiles.service(gateway).get("depends_on")))
+                    .contains("login-secret={condition=service_completed_successfully}");
+        }
+        assertThat(DeploymentFiles.environment("dummyclient"))
+                .containsEntry("SPRING_CONFIG_IMPORT", "configtree:/run/secrets/servercore/dummyclient/");
+        assertThat(DeploymentFiles.applicationDefault("servercore.login.required"))
+                .as("the demo gateway's own default: nc still works").isNull();
     }
 
     @Test
@@ -44,7 +73,7 @@ class ComposeFileTest {
                     .containsEntry("SPRING_DATA_REDIS_HOST", "redis")
                     .containsEntry("SPRING_DATA_REDIS_PORT", DeploymentFiles.applicationDefault("spring.data.redis.port"));
             assertThat(String.valueOf(DeploymentFiles.service(gateway).get("depends_on")))
-                    .isEqualTo("{redis={condition=service_healthy}}");
+                    .isEqualTo("{redis={condition=service_healthy}, login-secret={condition=service_completed_successfully}}");
         }
         Map<String, Object> redis = DeploymentFiles.service("redis");
         assertThat(String.valueOf(redis.get("image"))).startsWith("redis:7.");
@@ -63,7 +92,7 @@ class ComposeFileTest {
                 .contains("http-check send meth GET uri /actuator/health").contains("http-check expect status 200");
         for (String gateway : GATEWAYS) {
             assertThat(config).contains("server " + gateway + " " + gateway + ":" + gamePort + " check port "
-                    + DeploymentFiles.environment(gateway).get("SERVER_PORT") + " send-proxy-v2");
+                    + DeploymentFiles.environment(gateway).get("MANAGEMENT_SERVER_PORT") + " send-proxy-v2");
             assertThat(DeploymentFiles.environment(gateway)).as("the gateway reads the balancer's PROXY header")
                     .containsEntry("SERVERCORE_LISTENER_PROXYPROTOCOL", "true");
             assertThat(String.valueOf(DeploymentFiles.service("balancer").get("depends_on")))
@@ -80,7 +109,7 @@ class ComposeFileTest {
         assertThat(DeploymentFiles.environment("dummyclient")).containsEntry("SPRING_PROFILES_ACTIVE", "dummyclient");
         Map<String, Object> dummyclient = DeploymentFiles.profileDocument("dummyclient");
         assertThat(dummyclient).as("a dummyclient document in application.yml").isNotNull();
-        assertThat(String.valueOf(DeploymentFiles.at(dummyclient, "server.port"))).isEqualTo("8081");
+        assertThat(String.valueOf(DeploymentFiles.at(dummyclient, "management.server.port"))).isEqualTo("8081");
     }
 
     @Test
@@ -101,7 +130,7 @@ class ComposeFileTest {
                 .containsEntry("SERVERCORE_CONNECTOR_PORT", DeploymentFiles.applicationDefault("servercore.listener.port"))
                 .containsEntry("SERVERCORE_DUMMYCLIENT_SCENARIO", "move")
                 .containsEntry("SERVERCORE_DUMMYCLIENT_CONTINUOUS", "true")
-                .containsEntry("SERVER_PORT", "8081");
+                .containsEntry("MANAGEMENT_SERVER_PORT", "8081");
         Map<String, Object> dummyclient = DeploymentFiles.service("dummyclient");
         assertThat(dummyclient).doesNotContainKeys("ports", "container_name");
         assertThat(String.valueOf(dummyclient.get("depends_on"))).contains("balancer");
@@ -119,7 +148,7 @@ class ComposeFileTest {
         assertThat(composeCheck).contains("/dev/tcp/127.0.0.1/8080").contains("GET /actuator/health");
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
         assertThat(dockerfile).contains("HEALTHCHECK").contains("GET /actuator/health")
-                .contains("${SERVER_PORT:-8080}").contains("EXPOSE 7777 8080 8081").contains("USER servercore")
+                .contains("${MANAGEMENT_SERVER_PORT:-8080}").contains("EXPOSE 7777 8080 8081").contains("USER servercore")
                 .contains("FROM eclipse-temurin:25-jdk AS build").contains("FROM eclipse-temurin:25-jre");
     }
 

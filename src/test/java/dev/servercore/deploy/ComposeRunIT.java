@@ -52,6 +52,7 @@ class ComposeRunIT {
         List<String> command = new ArrayList<>(entrypoint);
         command.set(0, imageJava());
 
+        Path secrets = makeLoginSecret();
         try (RedisServer redis = RedisServer.start()) {
             Map<String, Integer> httpPorts = new LinkedHashMap<>();
             Map<String, Integer> gamePorts = new LinkedHashMap<>();
@@ -62,7 +63,9 @@ class ComposeRunIT {
                     gamePorts.put(gateway, freePort());
                     httpPorts.put(gateway, freePort());
                     env.put("SERVERCORE_LISTENER_PORT", String.valueOf(gamePorts.get(gateway)));
-                    env.put("SERVER_PORT", String.valueOf(httpPorts.get(gateway)));
+                    env.put("MANAGEMENT_SERVER_PORT", String.valueOf(httpPorts.get(gateway)));
+                    assertThat(env.put("MANAGEMENT_SERVER_ADDRESS", "127.0.0.1")).isEqualTo("0.0.0.0"); // loopback here
+                    env.put("SPRING_CONFIG_IMPORT", inVolume(env.get("SPRING_CONFIG_IMPORT"), secrets));
                     assertThat(env.put("SPRING_DATA_REDIS_HOST", "127.0.0.1")).isEqualTo("redis");
                     env.put("SPRING_DATA_REDIS_PORT", String.valueOf(redis.port()));
                     env.put("JDK_JAVA_OPTIONS", javaOptions);
@@ -77,13 +80,13 @@ class ComposeRunIT {
                             composeHealthcheck(httpPorts.get(gateway.getKey())), Map.of());
                 }
                 awaitHealthy("the image's HEALTHCHECK (gateway-1)", dockerfileHealthcheck(),
-                        Map.of("SERVER_PORT", String.valueOf(httpPorts.get("gateway-1"))));
+                        Map.of("MANAGEMENT_SERVER_PORT", String.valueOf(httpPorts.get("gateway-1"))));
 
                 int balancerPort = freePort();
                 try (AppProcess balancer = AppProcess.run(List.of("haproxy", "-db", "-f",
                         balancerConfig(balancerPort, gamePorts, httpPorts).toString()), null, Map.of())) {
                     Await.until("the balancer's port", Duration.ofSeconds(20), () -> isOpen(balancerPort));
-                    runDummyClient(command, image, javaOptions, balancerPort, httpPorts);
+                    runDummyClient(command, image, javaOptions, balancerPort, httpPorts, secrets);
                     gatewaysSawTheClientsThroughTheBalancer(balancer, gateways.values());
                 }
             } finally {
@@ -95,19 +98,21 @@ class ComposeRunIT {
                 }
             }
             assertThat(runHealthcheck(dockerfileHealthcheck(),
-                    Map.of("SERVER_PORT", String.valueOf(httpPorts.get("gateway-1")))))
+                    Map.of("MANAGEMENT_SERVER_PORT", String.valueOf(httpPorts.get("gateway-1")))))
                     .as("the HEALTHCHECK fails once the gateway is gone").isNotZero();
         }
     }
 
     /** The dummy client through the balancer: its sessions land on both gateways, and rooms span them. */
     private void runDummyClient(List<String> command, Path image, String javaOptions, int balancerPort,
-            Map<String, Integer> httpPorts) throws Exception {
+            Map<String, Integer> httpPorts, Path secrets) throws Exception {
         int clientHttpPort = freePort();
         Map<String, String> clientEnv = new HashMap<>(DeploymentFiles.environment("dummyclient"));
         assertThat(clientEnv.put("SERVERCORE_CONNECTOR_HOST", "127.0.0.1")).isEqualTo("balancer");
         clientEnv.put("SERVERCORE_CONNECTOR_PORT", String.valueOf(balancerPort));
-        clientEnv.put("SERVER_PORT", String.valueOf(clientHttpPort));
+        clientEnv.put("MANAGEMENT_SERVER_PORT", String.valueOf(clientHttpPort));
+        assertThat(clientEnv.put("MANAGEMENT_SERVER_ADDRESS", "127.0.0.1")).isEqualTo("0.0.0.0");
+        clientEnv.put("SPRING_CONFIG_IMPORT", inVolume(clientEnv.get("SPRING_CONFIG_IMPORT"), secrets));
         clientEnv.put("JDK_JAVA_OPTIONS", javaOptions);
         int sessions = Integer.parseInt(clientEnv.get("SERVERCORE_DUMMYCLIENT_SESSIONS"));
         Actuator one = new Actuator(httpPorts.get("gateway-1"));
@@ -124,9 +129,12 @@ class ComposeRunIT {
                             && two.metric("servercore.cluster.messages.received") > 0
                             && dummy.metric("servercore.dummyclient.room.received") > 0);
             assertThat(one.metric("servercore.cluster.nodes")).isEqualTo(2);
+            for (Actuator gateway : List.of(one, two)) { // every session logged in with the secret the volume holds
+                assertThat(gateway.metric("servercore.sessions.closed", "reason:unauthenticated")).isZero();
+            }
             assertThat(dummy.metric("servercore.dummyclient.room.out_of_place")).isZero();
             awaitHealthy("the image's HEALTHCHECK (dummy client)", dockerfileHealthcheck(),
-                    Map.of("SERVER_PORT", String.valueOf(clientHttpPort)));
+                    Map.of("MANAGEMENT_SERVER_PORT", String.valueOf(clientHttpPort)));
 
             Files.createDirectories(SCRAPES);
             Set<String> exported = new HashSet<>();
@@ -179,6 +187,36 @@ class ComposeRunIT {
             return clients.size() >= seen.size();
         });
         assertThat(seen).as("the clients' addresses, as the balancer took them").isEqualTo(clients);
+    }
+
+    /**
+     * The login-secret service, as compose runs it: its entrypoint's script, with the volume it writes to (mounted
+     * at /secrets) a directory of this test's. Returns that directory.
+     */
+    private Path makeLoginSecret() throws Exception {
+        @SuppressWarnings("unchecked")
+        List<String> entrypoint = (List<String>) DeploymentFiles.service("login-secret").get("entrypoint");
+        assertThat(entrypoint.subList(0, 2)).containsExactly("bash", "-c");
+        Path volume = Files.createDirectories(work.resolve("login-secret"));
+        // compose reads "$$" as "$"; the script's paths are the volume's
+        String script = entrypoint.get(2).replace("$$", "$").replace("/secrets", volume.toString());
+        Process process = new ProcessBuilder("bash", "-c", script).inheritIO().start();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        String secret = Files.readString(volume.resolve("gateway/servercore.login.jwt.hmac-secret"));
+        assertThat(secret.length()).as("the secret's size").isGreaterThanOrEqualTo(32);
+        assertThat(Files.readString(volume.resolve("dummyclient/servercore.dummyclient.login.hmac-secret")))
+                .isEqualTo(secret);
+        return volume;
+    }
+
+    /** A config tree under the services' mount of the login-secret volume, as a path of this test's copy of it. */
+    @SuppressWarnings("unchecked")
+    private static String inVolume(String configImport, Path volume) throws IOException {
+        String mount = String.valueOf(((List<String>) DeploymentFiles.service("gateway-1").get("volumes")).get(0));
+        String inContainer = mount.substring(mount.indexOf(':') + 1, mount.lastIndexOf(':'));
+        assertThat(configImport).startsWith("configtree:" + inContainer + "/");
+        return configImport.replace(inContainer, volume.toString());
     }
 
     /**

@@ -126,7 +126,7 @@ class DummyClientEndToEndTest {
     void inRawModeTheDummyClientChecksTheEchoedByteStream() throws Exception {
         try (var rawServer = new org.springframework.boot.builder.SpringApplicationBuilder(ServerCoreApplication.class)
                 .profiles("server").run("--servercore.listener.mode=raw", "--servercore.listener.port=0",
-                        "--servercore.listener.bind-address=127.0.0.1", "--server.port=0")) {
+                        "--servercore.listener.bind-address=127.0.0.1", "--management.server.port=0")) {
             int rawPort = rawServer.getBean(Listener.class).port();
             DummyClientRun run = DummyClientRun.start(rawPort, "--servercore.connector.mode=raw",
                     "--servercore.dummyclient.sessions=5", "--servercore.dummyclient.duration=1s",
@@ -156,7 +156,7 @@ class DummyClientEndToEndTest {
                     "--spring.profiles.active=dummyclient",
                     "--servercore.connector.host=127.0.0.1",
                     "--servercore.connector.port=" + serverPort,
-                    "--server.port=0"));
+                    "--management.server.port=0"));
             command.addAll(List.of(settings));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!process.waitFor(120, TimeUnit.SECONDS)) {

@@ -26,10 +26,10 @@ class ProcessLifecycleTest {
             port = free.getLocalPort();
         }
         String[] server = {"--servercore.listener.port=" + port, "--servercore.listener.bind-address=127.0.0.1",
-                "--server.port=0"};
+                "--management.server.port=0"};
         try (AppProcess first = AppProcess.start(server)) {
             first.awaitLine("the first server listening", STARTUP, l -> l.contains("Listening on"));
-            try (AppProcess client = AppProcess.start("--spring.profiles.active=dummyclient", "--server.port=0",
+            try (AppProcess client = AppProcess.start("--spring.profiles.active=dummyclient", "--management.server.port=0",
                     "--servercore.connector.host=127.0.0.1", "--servercore.connector.port=" + port,
                     "--servercore.dummyclient.continuous=true", "--servercore.dummyclient.sessions=5",
                     "--servercore.dummyclient.report-interval=1s", "--servercore.connector.reconnect.max-delay=1s")) {

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Raw mode (PROTOCOL.md): no framing; the welcome text without a header, then every byte echoed. */
 @SpringBootTest(properties = {"servercore.listener.port=0", "servercore.listener.bind-address=127.0.0.1",
-        "servercore.listener.mode=raw", "server.port=0"})
+        "servercore.listener.mode=raw", "management.server.port=0"})
 class RawModeTest {
 
     @Autowired

@@ -28,7 +28,7 @@ public final class ClusterNodes implements AutoCloseable {
     public ConfigurableApplicationContext start(Map<String, Object> settings) {
         Map<String, Object> properties = new java.util.HashMap<>(Map.of(
                 "spring.profiles.active", "server",
-                "server.port", 0,
+                "management.server.port", 0,
                 "servercore.listener.port", 0,
                 "servercore.listener.bind-address", "127.0.0.1",
                 "servercore.cluster.backplane", "redis",
@@ -65,8 +65,10 @@ public final class ClusterNodes implements AutoCloseable {
         return node.getBean(Listener.class).port();
     }
 
+    /** The node's actuator: on its management port, or on its server port where it has no port of its own. */
     public static int httpPort(ConfigurableApplicationContext node) {
-        return Integer.parseInt(node.getEnvironment().getProperty("local.server.port"));
+        String management = node.getEnvironment().getProperty("local.management.port");
+        return Integer.parseInt(management != null ? management : node.getEnvironment().getProperty("local.server.port"));
     }
 
     public static RedisBackplane backplane(ConfigurableApplicationContext node) {
