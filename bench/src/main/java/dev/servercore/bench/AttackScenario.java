@@ -40,7 +40,8 @@ import org.HdrHistogram.Histogram;
  * One hostile client beside honest ones, against a gateway with its default settings (issue 15). The honest
  * side: {@code --members} sessions in the lobby, each chatting once every two seconds and reading everything;
  * an echo prober (one echo every 10 ms, timed); a join prober (a join every second, timed until
- * {@code S_JoinedRoom}). The attacker, from {@code --attacker-address} (127.0.0.2: "another address" to the
+ * {@code S_JoinedRoom}). Honest chats are counted over the whole run (each must reach all members); the
+ * timings and the server's figures over the measured window. The attacker, from {@code --attacker-address} (127.0.0.2: "another address" to the
  * gateway's per-address rules), one of:
  * <ul>
  * <li>{@code chat-flood}: one session in the lobby sending {@code --chat-bytes} chats as fast as the socket takes
@@ -49,7 +50,7 @@ import org.HdrHistogram.Histogram;
  * <li>{@code churn}: {@code --attackers} threads connecting and closing as fast as they can;</li>
  * <li>{@code tls-flood}: {@code --attackers} threads making TLS handshakes and closing (the gateway on TLS, the
  * honest side too);</li>
- * <li>{@code none}: the baseline.</li>
+ * <li>{@code none}, {@code tls-none}: the baselines, plain and TLS.</li>
  * </ul>
  * Prints {@code RESULT attack=... honest_closed=N echo_p50_us echo_p99_us echo_max_us join_p99_ms join_max_ms
  * honest_chats_lost rooms_max heap_mb_start heap_mb_max server_cpu_s gen_cpu_s attacker_*}. The server's
@@ -77,6 +78,8 @@ final class AttackScenario {
     private final AtomicLong attackerRefused = new AtomicLong();
     private final AtomicLong attackerKicks = new AtomicLong();
     private volatile boolean measuring;
+    /** Set once every member is in: a chat sent before would miss the members that were not yet. */
+    private volatile boolean chatting;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final SSLContext trustAll;
 
@@ -117,6 +120,7 @@ final class AttackScenario {
             readFrame(new DataInputStream(socket.getInputStream())); // S_Welcome
             start("honest-" + i, () -> honestMember(socket));
         }
+        chatting = true;
         start("echo-prober", this::echoProber);
         start("join-prober", this::joinProber);
         System.err.printf("[attack] %d honest members connected; attack %s after %d s of warm-up%n", members, attack,
@@ -128,7 +132,7 @@ final class AttackScenario {
         measuring = true;
         int attackers = args.integer("attackers", 8);
         switch (attack) {
-            case "none" -> { }
+            case "none", "tls-none" -> { }
             case "chat-flood" -> start("flooder", this::chatFlooder);
             case "join-flood" -> {
                 for (int i = 0; i < attackers; i++) {
@@ -159,8 +163,8 @@ final class AttackScenario {
         measuring = false;
         String cpuFigures = cpu.figures() + " window_s=" + EchoScenario.fmt((System.nanoTime() - windowStart) / 1e9);
         running.set(false);
-        sleepNanos(2_000_000_000L); // the last chats arrive
-        long expected = honestChatsSent.get() * members;
+        sleepNanos(2_500_000_000L); // the last chats arrive; each member reads on 3 s after its last chat
+        long expected = honestChatsSent.get() * members; // every honest chat of the run, to every honest member
         System.out.printf("RESULT attack=%s members=%d honest_closed=%d echo_p50_us=%d echo_p99_us=%d echo_max_us=%d "
                         + "echoes=%d join_p99_ms=%.1f join_max_ms=%.1f joins=%d honest_chats_expected=%d "
                         + "honest_chats_received=%d rooms_max=%.0f heap_mb_start=%.1f heap_mb_max=%.1f rss_mb=%.1f %s "
@@ -201,12 +205,13 @@ final class AttackScenario {
             reader.setDaemon(true);
             reader.start();
             byte[] chat = new ChatRequest("honest").encode();
-            Thread.sleep((long) (Math.random() * 2000));
+            while (!chatting) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(500 + (long) (Math.random() * 2000)); // every member's lobby join is done by then
             while (running.get()) {
                 out.write(chat);
-                if (measuring) {
-                    honestChatsSent.incrementAndGet();
-                }
+                honestChatsSent.incrementAndGet();
                 Thread.sleep(2000);
             }
             reader.join(3000);
