@@ -621,4 +621,9 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
     int subscribedRooms() {
         return subscriptions.subscribedCount();
     }
+
+    /** Rooms gone from this node whose count is still to be deleted from Redis (for tests). */
+    int countsToDelete() {
+        return subscriptions.countsToDeleteCount();
+    }
 }

@@ -79,8 +79,13 @@ final class RoomSubscriptions {
     /** Joiners of rooms whose channel is not confirmed yet, and joiners whose count is to be read. */
     private final Map<String, List<CompletableFuture<Integer>>> waiting = new HashMap<>();
     private final Map<String, List<CompletableFuture<Integer>>> counting = new HashMap<>();
-    /** Rooms gone from this node whose count may still be in Redis (a delete that failed, or was not sent). */
-    private final Set<String> countsToDelete = new HashSet<>();
+    /**
+     * Rooms gone from this node whose count may still be in Redis (a delete that failed, or was not sent), with when
+     * they went (nanos). A count expires in Redis by itself, twice node-timeout after this node last wrote it: one
+     * that old is forgotten rather than deleted, and a room that goes while Redis is away is never noted (a flood of
+     * fresh rooms during an outage must not grow this).
+     */
+    private final Map<String, Long> countsToDelete = new ConcurrentHashMap<>(); // read by tests
     /** Of those, the ones whose HDEL is on its way (sent again by a reconcile if it never answers). */
     private final Set<String> deleting = new HashSet<>();
     /** Rooms wanted at the last reconcile and not confirmed yet; null when nothing is awaited. */
@@ -111,6 +116,10 @@ final class RoomSubscriptions {
         subscribed.clear();
     }
 
+    int countsToDeleteCount() {
+        return countsToDelete.size();
+    }
+
     int subscribedCount() {
         return subscribed.size();
     }
@@ -132,7 +141,9 @@ final class RoomSubscriptions {
         post(() -> {
             wanted.remove(room);
             toSubscribe.remove(room);
-            countsToDelete.add(room);
+            if (owner.reachable()) {
+                countsToDelete.put(room, System.nanoTime());
+            }
             if ((subscribed.contains(room) || subscribing.containsKey(room)) && !unsubscribing.contains(room)) {
                 toUnsubscribe.add(room);
             }
@@ -350,11 +361,13 @@ final class RoomSubscriptions {
     }
 
     private void deleteCounts() {
+        long expired = System.nanoTime() - 2 * properties.getNodeTimeout().toNanos();
+        countsToDelete.values().removeIf(closedAt -> closedAt - expired < 0);
         if (deleting.size() == countsToDelete.size()) {
             return; // every one on its way
         }
         RedisClusterAsyncCommands<byte[], byte[]> redis = owner.commands();
-        for (String room : countsToDelete) {
+        for (String room : countsToDelete.keySet()) {
             if (!deleting.add(room)) {
                 continue;
             }

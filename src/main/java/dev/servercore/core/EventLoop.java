@@ -153,6 +153,10 @@ final class EventLoop implements Executor {
             throw new RejectedExecutionException(name + " has stopped");
         }
         tasks.offer(task);
+        if (terminated && tasks.remove(task)) {
+            // the loop ended between the check above and the offer: its last sweep may have missed the task
+            throw new RejectedExecutionException(name + " has stopped");
+        }
         if (!inLoop()) {
             wakeup();
         }

@@ -3,11 +3,17 @@ package dev.servercore.core;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 /**
  * The logged-in sessions of one listener, by principal: a principal that logs in again displaces its older
  * session ({@code S_Kick(duplicate_login)}), here or, through the {@link LoginDirectory}, on another gateway.
  */
 final class Logins {
+
+    private static final Log log = LogFactory.getLog(Logins.class);
+    private static final ThrottledLog directoryFailures = new ThrottledLog(log);
 
     private final LoginSettings settings;
     private final Map<String, Session> byPrincipal = new ConcurrentHashMap<>();
@@ -29,9 +35,7 @@ final class Logins {
         // the directory hears of one principal's logins in their order: inside the map's lock for that key
         byPrincipal.compute(principal, (name, current) -> {
             older[0] = current;
-            if (settings.directory() != null) {
-                settings.directory().claimed(name, session.id());
-            }
+            tellDirectory(directory -> directory.claimed(name, session.id()));
             return session;
         });
         if (older[0] != null && older[0] != session) {
@@ -41,11 +45,23 @@ final class Logins {
             if (current != session) {
                 return current;
             }
-            if (settings.directory() != null) {
-                settings.directory().released(name, session.id());
-            }
+            tellDirectory(directory -> directory.released(name, session.id()));
             return null;
         }));
+    }
+
+    /** A directory that fails costs the cluster-wide check, never the login: this node's duplicates are still found. */
+    private void tellDirectory(java.util.function.Consumer<LoginDirectory> call) {
+        LoginDirectory directory = settings.directory();
+        if (directory == null) {
+            return;
+        }
+        try {
+            call.accept(directory);
+        } catch (RuntimeException e) {
+            directoryFailures.warn(() -> "The login directory failed (" + e + "): duplicate logins are found on this "
+                    + "gateway only until it works again");
+        }
     }
 
     /** Another gateway's session took the principal: this node's session of it, if it is that one, goes. */

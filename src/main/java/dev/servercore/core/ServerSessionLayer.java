@@ -106,13 +106,15 @@ final class ServerSessionLayer {
             connection.kick(KickReason.UNAUTHENTICATED, refusal);
             return;
         }
-        connection.loggedIn(principal);
-        connection.send(SessionLayer.loginOk(session.id(), principal));
-        logins.loggedIn(session, principal);
         state = OPEN;
         List<Object[]> frames = waiting;
         waiting = null;
+        // as a callback: whatever throws from here on (onLogin, a held packet's handler) closes the session rather
+        // than leave it logged in but held
         connection.callback("onLogin", () -> {
+            connection.loggedIn(principal);
+            connection.send(SessionLayer.loginOk(session.id(), principal));
+            logins.loggedIn(session, principal);
             session.onLogin();
             if (frames != null) {
                 for (Object[] frame : frames) {

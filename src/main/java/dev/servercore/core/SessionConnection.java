@@ -36,6 +36,7 @@ final class SessionConnection extends TcpNioConnection {
 
     private static final Log log = LogFactory.getLog(SessionConnection.class);
     private static final ThrottledLog protocolErrors = new ThrottledLog(log);
+    private static final ThrottledLog slowConsumers = new ThrottledLog(log);
     private static final int NEW = 0;
     private static final int OPEN = 1;
     private static final int DRAINING = 2;
@@ -76,6 +77,8 @@ final class SessionConnection extends TcpNioConnection {
     private long lastReadAt;
     private long writeBlockedSince;
     private long drainDeadline;
+    /** The close's last frame (if any) is queued: nothing from the inbox follows it. */
+    private boolean lastFrameQueued;
     /** What the peer may send (a listener's sessions); null: no budget. */
     private final ReadBudget budget;
     /** Why reading is held ({@link #HOLD_BUDGET}, ...); reading goes on when none is left. */
@@ -352,7 +355,7 @@ final class SessionConnection extends TcpNioConnection {
 
     private void callbackFailed(String callback, Throwable t) {
         log.error(session + ": " + callback + " threw; closing the session", t);
-        close.compareAndSet(null, new CloseRequest(CloseReason.HANDLER_ERROR, false));
+        close.compareAndSet(null, new CloseRequest(CloseReason.HANDLER_ERROR, false, null));
     }
 
     // ---------------------------------------------------------------- sending
@@ -420,12 +423,12 @@ final class SessionConnection extends TcpNioConnection {
         return loop;
     }
 
+    /** Over the queue's limit: closed at once as a slow consumer, unless its end was asked for already. */
     private void overflow(long queued) {
-        if (close.get() == null) {
-            log.info(session + ": " + queued + " bytes queued, over the limit of " + settings.sendQueueLimit()
-                    + "; closing it as a slow consumer");
+        if (requestClose(new CloseRequest(CloseReason.SLOW_CONSUMER, false, null), false)) {
+            slowConsumers.info(() -> session + ": " + queued + " bytes queued, over the limit of "
+                    + settings.sendQueueLimit() + "; closing it as a slow consumer");
         }
-        requestClose(CloseReason.SLOW_CONSUMER, false);
     }
 
     private ArrayDeque<byte[]> outbound() {
@@ -445,11 +448,16 @@ final class SessionConnection extends TcpNioConnection {
         }
         ArrayDeque<byte[]> out = outbound();
         long moved = 0;
+        long dropped = 0;
         for (byte[] data; (data = inbox.poll()) != null; ) {
-            out.add(data);
-            moved += data.length;
+            if (lastFrameQueued) {
+                dropped += data.length; // a send that raced the close: its send() said false, and nothing follows the last frame
+            } else {
+                out.add(data);
+                moved += data.length;
+            }
         }
-        inboxBytes.addAndGet(-moved);
+        inboxBytes.addAndGet(-(moved + dropped));
         outboundBytes += moved;
         outboundPublished = outboundBytes;
     }
@@ -617,18 +625,33 @@ final class SessionConnection extends TcpNioConnection {
      * session's callbacks, it applies when the callback returns.
      */
     void requestClose(CloseReason reason, boolean graceful) {
-        if (!close.compareAndSet(null, new CloseRequest(reason, graceful))) {
-            if (graceful) {
-                return;
+        requestClose(new CloseRequest(reason, graceful, null), true);
+    }
+
+    /**
+     * @param escalate whether an immediate request turns an earlier graceful one immediate (its reason kept)
+     * @return whether this request was the first
+     */
+    private boolean requestClose(CloseRequest request, boolean escalate) {
+        boolean first = close.compareAndSet(null, request);
+        if (!first) {
+            if (request.graceful() || !escalate) {
+                return false;
             }
             CloseRequest current;
             do { // an earlier graceful request becomes immediate; its reason stays
                 current = close.get();
                 if (!current.graceful()) {
-                    return;
+                    return false;
                 }
-            } while (!close.compareAndSet(current, new CloseRequest(current.reason(), false)));
+            } while (!close.compareAndSet(current, new CloseRequest(current.reason(), false, null)));
         }
+        scheduleClose();
+        return first;
+    }
+
+    /** The close applies now on the loop (after the running callback), or is posted to it. */
+    private void scheduleClose() {
         if (loop.inLoop()) {
             if (!inCallback) {
                 applyClose();
@@ -643,8 +666,9 @@ final class SessionConnection extends TcpNioConnection {
     }
 
     /**
-     * Ends the session with a reason the peer is told: the kick frame (a listener's framed sessions) after
-     * what is queued, then a graceful close; reads stop at once. Nothing if an end was asked for already.
+     * Ends the session with a reason the peer is told: a graceful close whose last frame is the kick (a listener's
+     * framed sessions), after what was queued before the close; reads stop at once, and nothing sent after it goes
+     * out. Nothing if an end was asked for already: the first end wins, and one kick at most is told.
      */
     void kick(KickReason reason, String text) {
         if (reason.closeReason() == null) {
@@ -654,33 +678,7 @@ final class SessionConnection extends TcpNioConnection {
             return;
         }
         byte[] frame = endpoint.isServer() ? session.kickFrame(reason, text, settings.maxFrameSize()) : null;
-        if (frame != null) {
-            queueAhead(frame);
-        }
-        requestClose(reason.closeReason(), true);
-    }
-
-    /** Queues an engine frame past the queue limit (it is small, and the close follows it). */
-    private void queueAhead(byte[] frame) {
-        if (loop.inLoop()) {
-            if (state == CLOSED) {
-                return;
-            }
-            drainInbox();
-            outbound().add(frame);
-            outboundBytes += frame.length;
-            flushLater();
-            return;
-        }
-        inboxBytes.addAndGet(frame.length);
-        inbox.offer(frame);
-        if (drainScheduled.compareAndSet(false, true)) {
-            try {
-                loop.execute(this::drainAndFlush);
-            } catch (RejectedExecutionException stopped) {
-                // the loop has ended, and this session with it
-            }
-        }
+        requestClose(new CloseRequest(reason.closeReason(), true, frame), true);
     }
 
     /** Closes at once, dropping what is queued; keeps an earlier reason. Any thread. */
@@ -695,6 +693,13 @@ final class SessionConnection extends TcpNioConnection {
         CloseRequest request = close.get();
         if (request.graceful() && state == OPEN) {
             state = DRAINING;
+            drainInbox(); // what was sent before the close; the inbox takes nothing after the last frame
+            if (request.lastFrame() != null) {
+                outbound().add(request.lastFrame());
+                outboundBytes += request.lastFrame().length;
+                outboundPublished = outboundBytes;
+            }
+            lastFrameQueued = true;
             stopReading();
             long timeout = settings.writeTimeoutNanos();
             drainDeadline = timeout > 0 ? (loop.now + timeout) | 1 : 0;
@@ -720,7 +725,7 @@ final class SessionConnection extends TcpNioConnection {
         }
         boolean opened = state != NEW;
         state = CLOSED;
-        close.compareAndSet(null, new CloseRequest(CloseReason.SHUTDOWN, false));
+        close.compareAndSet(null, new CloseRequest(CloseReason.SHUTDOWN, false, null));
         CloseReason reason = close.get().reason();
         if (key != null) {
             key.cancel();
@@ -756,7 +761,8 @@ final class SessionConnection extends TcpNioConnection {
     void checkTimeouts(long now) {
         if (state == DRAINING) {
             if (drainDeadline != 0 && now - drainDeadline > 0) {
-                log.info(session + ": what was queued before the close was not written within the write timeout");
+                slowConsumers.info(() -> session + ": what was queued before the close was not written within the "
+                        + "write timeout");
                 closeNow();
             }
             return;
@@ -769,8 +775,8 @@ final class SessionConnection extends TcpNioConnection {
                     + endpoint.logins().settings().timeout().toMillis() + " ms");
         } else if (settings.writeTimeoutNanos() > 0 && writeBlockedSince != 0
                 && now - writeBlockedSince > settings.writeTimeoutNanos()) {
-            log.info(session + ": the peer has not read for over " + settings.writeTimeoutNanos() / 1_000_000
-                    + " ms; closing it as a slow consumer");
+            slowConsumers.info(() -> session + ": the peer has not read for over "
+                    + settings.writeTimeoutNanos() / 1_000_000 + " ms; closing it as a slow consumer");
             abort(CloseReason.SLOW_CONSUMER);
         } else if (settings.idleTimeoutNanos() > 0 && now - lastReadAt > settings.idleTimeoutNanos()) {
             abort(CloseReason.IDLE_TIMEOUT);
@@ -793,8 +799,8 @@ final class SessionConnection extends TcpNioConnection {
         return endOfStream ? CloseReason.PEER_CLOSED : SocketFailures.reasonOf(failure);
     }
 
-    /** Who asked for the end, and whether what is queued is written first. */
-    private record CloseRequest(CloseReason reason, boolean graceful) {
+    /** Who asked for the end, whether what is queued is written first, and the frame that goes out last (or null). */
+    private record CloseRequest(CloseReason reason, boolean graceful, byte[] lastFrame) {
     }
 
     // ---------------------------------------------------------------- Spring Integration's side

@@ -495,7 +495,8 @@ public final class Room {
     void notify(RoomListener listener, String callback, Runnable call) {
         try {
             call.run();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an Error too: the step of the membership that called it must go on
+
             rooms.jobFailed();
             log.error("Room " + name + ": " + callback + " of " + listener + " threw; the room goes on", e);
         }

@@ -29,7 +29,7 @@ import org.springframework.context.ApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Review of issue 15's rooms: a {@link RoomListener} callback that throws an {@link Error} (an {@code assert} in game
+ * Found in the review of issue 15 (the test failed before the fix): rooms: a {@link RoomListener} callback that throws an {@link Error} (an {@code assert} in game
  * code, a StackOverflowError, a NoClassDefFoundError) escapes {@code Room.notify}, which catches RuntimeException
  * only. The room job that was running a membership step dies half-way (Room.runJobs catches Throwable, so "the room
  * goes on"), but the step's continuation ({@code request.result().complete(...)} and {@code done()} in
@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * throws is logged and counted; the room goes on", and the engine's own session callbacks catch any Throwable.
  */
 @LoopbackServerTest
-class ReviewListenerErrorWedgesMembershipTest {
+class ListenerErrorMembershipTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 

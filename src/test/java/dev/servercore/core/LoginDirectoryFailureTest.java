@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Review of issue 15's login gate. {@code ServerSessionLayer.verdict} runs as a plain loop task, not as a
+ * Found in the review of issue 15 (the test failed before the fix): login gate. {@code ServerSessionLayer.verdict} runs as a plain loop task, not as a
  * {@code callback}: it clears the login deadline ({@code connection.loggedIn}), queues {@code S_LoginOk}, then calls
  * {@code Logins.loggedIn}, which calls the public {@link LoginDirectory} SPI inside {@code ConcurrentHashMap.compute}.
  * If the directory throws (its store is down, a bug), the task dies there: the layer stays AUTHENTICATING, the
@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.fail;
  * is read again, until the idle timeout (60 s by default; never with idle-timeout 0).
  */
 @LoopbackServerTest
-class ReviewLoginDirectoryFailureTest {
+class LoginDirectoryFailureTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
