@@ -23,7 +23,7 @@ public final class LoginProperties {
 
     /** The first frame after S_Welcome must be C_Login (or C_Resume); no game packet reaches game code before it. */
     private final boolean required;
-    /** How long a client has to log in, from its connect; then S_Kick(unauthenticated). */
+    /** How long a client has to log in, from its session's open; then S_Kick(unauthenticated). */
     @NotNull
     private final Duration timeout;
     /** The default verifier: a JWT signed with HS256 under a secret, or with RS256/ES256 under a JWK set. */
