@@ -86,6 +86,9 @@ class BackplaneReconcileTest {
         assertThat(b1.await(Duration.ofSeconds(5), m -> m.chatsStartingWith("after-") == 20)).isTrue();
         Thread.sleep(300);
         RoomMember b2 = closer.add(RoomMember.join(gamePort(b), "b", room));
+        // b2's count goes to Redis after its join is answered: wait for it; a stale count of a would make it 3
+        Await.until("b's two members counted", Duration.ofSeconds(5),
+                () -> backplane(b).clusterMembers(room).get() >= 2);
 
         SoftAssertions soft = new SoftAssertions();
         soft.assertThat(subscribers(redis, cluster.keyPrefix() + ":room:" + room))
