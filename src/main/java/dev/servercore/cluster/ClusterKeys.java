@@ -39,6 +39,14 @@ final class ClusterKeys {
         return bytes(tag + ":members:" + room);
     }
 
+    /**
+     * Set: the rooms whose member hash holds a count of this node. A room that leaves the node while Redis is away
+     * is found here after the reconnect (the hash itself never expires while another node still writes it).
+     */
+    byte[] nodeRooms(byte[] nodeId) {
+        return bytes(tag + ":rooms-of:" + new String(nodeId, StandardCharsets.UTF_8));
+    }
+
     byte[] roomChannel(String room) {
         return bytes(roomChannelPrefix + room);
     }

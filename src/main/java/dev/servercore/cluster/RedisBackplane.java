@@ -277,8 +277,12 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
         localMembers.put(room, members);
         if (state == State.CONNECTED) {
             byte[] count = Integer.toString(members).getBytes(StandardCharsets.UTF_8);
-            command(r -> members == 0 ? r.hdel(keys.roomMembers(room), nodeId)
-                    : r.hset(keys.roomMembers(room), nodeId, count));
+            if (members == 0) {
+                command(r -> r.hdel(keys.roomMembers(room), nodeId));
+            } else {
+                command(r -> r.hset(keys.roomMembers(room), nodeId, count));
+                command(r -> r.sadd(keys.nodeRooms(nodeId), ClusterKeys.bytes(room))); // for a sweep: RoomSubscriptions
+            }
         }
     }
 

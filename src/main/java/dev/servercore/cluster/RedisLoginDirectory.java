@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -71,19 +73,30 @@ public final class RedisLoginDirectory implements LoginDirectory, SmartLifecycle
     }
 
     @Override
-    public void claimed(String principal, int sessionId) {
-        onWorker(() -> {
+    public CompletionStage<?> claimed(String principal, int sessionId) {
+        CompletableFuture<Void> recorded = new CompletableFuture<>();
+        boolean queued = onWorker(() -> {
             claims.put(principal, sessionId);
             byte[] holder = bytes(node.id() + " " + sessionId);
-            redis.setGet(key(principal), holder, SetArgs.Builder.ex(CLAIM_TTL.toSeconds()))
-                    .whenComplete((previous, failure) -> {
-                        if (failure != null) {
-                            failed("a login's claim", failure);
-                        } else if (previous != null) {
-                            displaced(principal, new String(previous, StandardCharsets.UTF_8));
-                        }
-                    });
+            try {
+                redis.setGet(key(principal), holder, SetArgs.Builder.ex(CLAIM_TTL.toSeconds()))
+                        .whenComplete((previous, failure) -> {
+                            if (failure != null) {
+                                failed("a login's claim", failure);
+                            } else if (previous != null) {
+                                displaced(principal, new String(previous, StandardCharsets.UTF_8));
+                            }
+                            recorded.complete(null);
+                        });
+            } catch (RuntimeException e) {
+                recorded.complete(null);
+                throw e;
+            }
         });
+        if (!queued) {
+            recorded.complete(null);
+        }
+        return recorded;
     }
 
     @Override
@@ -155,10 +168,11 @@ public final class RedisLoginDirectory implements LoginDirectory, SmartLifecycle
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    private void onWorker(Runnable task) {
+    /** False when the task will never run (the directory is stopped or stopping). */
+    private boolean onWorker(Runnable task) {
         ScheduledExecutorService w = worker;
         if (w == null) {
-            return;
+            return false;
         }
         try {
             w.execute(() -> {
@@ -168,8 +182,9 @@ public final class RedisLoginDirectory implements LoginDirectory, SmartLifecycle
                     failed("a command", e); // Lettuce refuses commands while disconnected
                 }
             });
+            return true;
         } catch (RejectedExecutionException stopping) {
-            // the node is stopping
+            return false;
         }
     }
 

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import dev.servercore.core.ServerCoreProperties.ClusterProperties;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -80,14 +82,18 @@ final class RoomSubscriptions {
     private final Map<String, List<CompletableFuture<Integer>>> waiting = new HashMap<>();
     private final Map<String, List<CompletableFuture<Integer>>> counting = new HashMap<>();
     /**
-     * Rooms gone from this node whose count may still be in Redis (a delete that failed, or was not sent), with when
-     * they went (nanos). A count expires in Redis by itself, twice node-timeout after this node last wrote it: one
-     * that old is forgotten rather than deleted, and a room that goes while Redis is away is never noted (a flood of
-     * fresh rooms during an outage must not grow this).
+     * Rooms gone from this node while Redis answered, whose count is still to be deleted, with when they went
+     * (nanos). A room that goes while Redis is away is not noted (a flood of fresh rooms during an outage must not
+     * grow this), and one whose delete keeps failing is forgotten after twice node-timeout: both are left to the
+     * sweep of the node's room set in Redis ({@link ClusterKeys#nodeRooms}), which runs after a reconnect and after
+     * such a forgetting.
      */
     private final Map<String, Long> countsToDelete = new ConcurrentHashMap<>(); // read by tests
     /** Of those, the ones whose HDEL is on its way (sent again by a reconcile if it never answers). */
     private final Set<String> deleting = new HashSet<>();
+    /** A sweep of the node's room set is due at the next reconcile; one is running. */
+    private boolean sweepDue;
+    private boolean sweeping;
     /** Rooms wanted at the last reconcile and not confirmed yet; null when nothing is awaited. */
     private Set<String> awaited;
 
@@ -143,6 +149,8 @@ final class RoomSubscriptions {
             toSubscribe.remove(room);
             if (owner.reachable()) {
                 countsToDelete.put(room, System.nanoTime());
+            } else {
+                sweepDue = true;
             }
             if ((subscribed.contains(room) || subscribing.containsKey(room)) && !unsubscribing.contains(room)) {
                 toUnsubscribe.add(room);
@@ -240,6 +248,15 @@ final class RoomSubscriptions {
                             .whenComplete(this::failed);
                     redis.pexpire(key, expiry).whenComplete(this::failed);
                 }
+                byte[] roomSet = keys.nodeRooms(nodeId);
+                inBatches(members.keySet(), KeyOrChannel.NAME, names -> redis.sadd(roomSet, names)
+                        .whenComplete(this::failed));
+                redis.pexpire(roomSet, expiry).whenComplete(this::failed);
+                if (sweepDue && !sweeping) {
+                    sweepDue = false;
+                    sweeping = true;
+                    sweep(ScanCursor.INITIAL);
+                }
             } catch (RuntimeException e) {
                 owner.trouble(e);
             }
@@ -249,6 +266,7 @@ final class RoomSubscriptions {
     /** After a reconnect: a new subscription, on which every room is to be subscribed anew. */
     void replace(StatefulRedisPubSubConnection<byte[], byte[]> connection) {
         post(() -> {
+            sweepDue = true;
             StatefulRedisPubSubConnection<byte[], byte[]> old = subscription;
             subscription = connection;
             subscribed.clear();
@@ -321,7 +339,7 @@ final class RoomSubscriptions {
         try {
             if (!toUnsubscribe.isEmpty()) {
                 unsubscribingNow(toUnsubscribe);
-                inBatches(toUnsubscribe, channels -> subscription.async().unsubscribe(channels)
+                inBatches(toUnsubscribe, KeyOrChannel.CHANNEL, channels -> subscription.async().unsubscribe(channels)
                         .whenComplete(this::failed));
                 toUnsubscribe.clear();
             }
@@ -330,7 +348,7 @@ final class RoomSubscriptions {
                 for (String room : toSubscribe) {
                     subscribing.put(room, now);
                 }
-                inBatches(toSubscribe, channels -> subscription.async().subscribe(channels)
+                inBatches(toSubscribe, KeyOrChannel.CHANNEL, channels -> subscription.async().subscribe(channels)
                         .whenComplete(this::failed));
                 toSubscribe.clear();
             }
@@ -349,10 +367,13 @@ final class RoomSubscriptions {
         }
     }
 
-    private void inBatches(Set<String> rooms, Consumer<byte[][]> command) {
+    private enum KeyOrChannel { NAME, CHANNEL }
+
+    private void inBatches(Set<String> rooms, KeyOrChannel what, Consumer<byte[][]> command) {
         List<byte[]> batch = new ArrayList<>(Math.min(rooms.size(), CHANNELS_PER_COMMAND));
         for (Iterator<String> it = rooms.iterator(); it.hasNext(); ) {
-            batch.add(keys.roomChannel(it.next()));
+            String room = it.next();
+            batch.add(what == KeyOrChannel.CHANNEL ? keys.roomChannel(room) : ClusterKeys.bytes(room));
             if (batch.size() == CHANNELS_PER_COMMAND || !it.hasNext()) {
                 command.accept(batch.toArray(new byte[0][]));
                 batch.clear();
@@ -362,7 +383,9 @@ final class RoomSubscriptions {
 
     private void deleteCounts() {
         long expired = System.nanoTime() - 2 * properties.getNodeTimeout().toNanos();
-        countsToDelete.values().removeIf(closedAt -> closedAt - expired < 0);
+        if (countsToDelete.values().removeIf(closedAt -> closedAt - expired < 0)) {
+            sweepDue = true;
+        }
         if (deleting.size() == countsToDelete.size()) {
             return; // every one on its way
         }
@@ -375,9 +398,53 @@ final class RoomSubscriptions {
                 deleting.remove(room);
                 if (failure == null && !wanted.contains(room)) {
                     countsToDelete.remove(room);
+                    forget(room);
                 }
             }));
         }
+    }
+
+    /** Takes the room out of the node's room set, unless it came back meanwhile. */
+    private void forget(String room) {
+        if (!wanted.contains(room)) {
+            owner.commands().srem(keys.nodeRooms(nodeId), ClusterKeys.bytes(room)).whenComplete(this::failed);
+        }
+    }
+
+    /**
+     * One page of the node's room set: the count of each room this node no longer has is deleted. A room that
+     * opens again while its delete is on its way has its count rewritten by the next reconcile.
+     */
+    private void sweep(ScanCursor cursor) {
+        RedisClusterAsyncCommands<byte[], byte[]> redis = owner.commands();
+        redis.sscan(keys.nodeRooms(nodeId), cursor, ScanArgs.Builder.limit(CHANNELS_PER_COMMAND))
+                .whenComplete((page, failure) -> post(() -> {
+                    if (failure != null) {
+                        sweeping = false;
+                        sweepDue = true; // again at the next reconcile
+                        owner.trouble(failure);
+                        return;
+                    }
+                    try {
+                        for (byte[] name : page.getValues()) {
+                            String room = new String(name, StandardCharsets.UTF_8);
+                            if (!wanted.contains(room)) {
+                                owner.commands().hdel(keys.roomMembers(room), nodeId).whenComplete(this::failed);
+                                forget(room);
+                            }
+                        }
+                    } catch (RuntimeException e) {
+                        sweeping = false;
+                        sweepDue = true;
+                        owner.trouble(e);
+                        return;
+                    }
+                    if (page.isFinished()) {
+                        sweeping = false;
+                    } else {
+                        sweep(page);
+                    }
+                }));
     }
 
     /** One read of the other nodes' members per room, for all its joiners of this pass. */

@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
  * every frame. Login: {@code C_Login}'s credential goes to the {@link Authenticator}; meanwhile the socket is
  * not read, and frames that came in the same read wait here, in order; then {@code S_LoginOk}, the session's
  * {@code onLogin}, and those frames. Anything else before a required login is {@code S_Kick(unauthenticated)}.
- * Resume is not offered: {@code C_ResumeEnable} and {@code C_Resume} are answered {@code S_ResumeFailed}.
+ * Resume is not offered: {@code C_ResumeEnable} and {@code C_Resume} are answered {@code S_ResumeFailed}; before a
+ * required login only one {@code C_Resume} is (anything else but {@code C_Login} is unauthenticated).
  * Loop only.
  */
 final class ServerSessionLayer {
@@ -28,6 +29,8 @@ final class ServerSessionLayer {
     private final SessionConnection connection;
     private final Logins logins;
     private int state;
+    /** A C_Resume came before the login (only one may). */
+    private boolean resumeTried;
     /** Frames that came after C_Login in its read (id, then body), for after the login. */
     private List<Object[]> waiting;
 
@@ -53,11 +56,20 @@ final class ServerSessionLayer {
             waiting.add(new Object[] {packetId, copy});
             return;
         }
+        boolean firstResume = packetId == SessionLayer.C_RESUME && !resumeTried;
+        if (state == LOGIN_DUE && packetId != SessionLayer.C_LOGIN && !firstResume) {
+            // PROTOCOL.md: C_Login or C_Resume first; after a failed resume, the login
+            connection.kick(KickReason.UNAUTHENTICATED, "log in first: C_Login must be the first packet");
+            return;
+        }
         switch (packetId) {
             case SessionLayer.C_LOGIN -> login(body);
-            case SessionLayer.C_RESUME_ENABLE, SessionLayer.C_RESUME -> connection.send(SessionLayer.resumeFailed(
-                    KickReason.RESUME_UNKNOWN, "this gateway does not keep sessions for resume",
-                    connection.settings().maxFrameSize()));
+            case SessionLayer.C_RESUME_ENABLE, SessionLayer.C_RESUME -> {
+                resumeTried = true;
+                connection.send(SessionLayer.resumeFailed(
+                        KickReason.RESUME_UNKNOWN, "this gateway does not keep sessions for resume",
+                        connection.settings().maxFrameSize()));
+            }
             case SessionLayer.C_ACK -> {
                 // nothing is numbered while resume is off
             }
@@ -106,15 +118,22 @@ final class ServerSessionLayer {
             connection.kick(KickReason.UNAUTHENTICATED, refusal);
             return;
         }
+        connection.loggedIn(principal);
+        logins.loggedIn(session, principal).whenComplete((claimed, never) -> connection.onLoop(() -> open(principal)));
+    }
+
+    /** On the loop, once the directory recorded the login (or gave up): the session is told, then game code. */
+    private void open(String principal) {
+        if (!connection.isAccepting()) {
+            return; // kicked meanwhile (a later login of the same principal, the peer)
+        }
         state = OPEN;
         List<Object[]> frames = waiting;
         waiting = null;
         // as a callback: whatever throws from here on (onLogin, a held packet's handler) closes the session rather
         // than leave it logged in but held
         connection.callback("onLogin", () -> {
-            connection.loggedIn(principal);
             connection.send(SessionLayer.loginOk(session.id(), principal));
-            logins.loggedIn(session, principal);
             session.onLogin();
             if (frames != null) {
                 for (Object[] frame : frames) {

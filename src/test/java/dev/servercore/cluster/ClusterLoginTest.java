@@ -3,6 +3,7 @@ package dev.servercore.cluster;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import dev.servercore.core.KickReason;
 import dev.servercore.core.SessionLayer;
 import dev.servercore.testsupport.ClusterNodes;
 import dev.servercore.testsupport.FrameClient;
+import dev.servercore.testsupport.LatencyProxy;
 import dev.servercore.testsupport.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -111,6 +113,36 @@ class ClusterLoginTest {
                     client.close();
                 }
                 assertThat(alive).as("sessions of " + principal + " left").isEqualTo(1);
+            }
+        }
+    }
+
+    /**
+     * A gateway far from Redis: its login's claim takes a while to get there. A client told S_LoginOk there that
+     * then logs in on a gateway near Redis is still the later login (before, the far gateway's claim arrived
+     * second and displaced the new session instead of the old one).
+     */
+    @Test
+    void aLoginAnsweredOnAGatewayFarFromRedisIsTheOlderOneWhateverTheLatency() throws Exception {
+        Map<String, Object> login = Map.of("servercore.login.required", true, "servercore.login.jwt.hmac-secret",
+                SECRET);
+        try (RedisServer redis = RedisServer.start(); ClusterNodes cluster = new ClusterNodes(redis);
+                LatencyProxy slowLink = LatencyProxy.start(redis.port(), Duration.ofMillis(150))) {
+            Map<String, Object> far = new java.util.HashMap<>(login);
+            far.put("spring.data.redis.port", slowLink.port());
+            ConfigurableApplicationContext a = cluster.start(far);
+            ConfigurableApplicationContext b = cluster.start(login);
+            try (FrameClient onA = logIn(gamePort(a), "ada")) {
+                assertThat(onA.readFrame().packetId()).isEqualTo(SessionLayer.S_LOGIN_OK);
+                try (FrameClient onB = logIn(gamePort(b), "ada")) {
+                    assertThat(onB.readFrame().packetId()).isEqualTo(SessionLayer.S_LOGIN_OK);
+                    onB.socket().setSoTimeout(2_000);
+                    assertThat(onB.closedByPeerWithin(2_000)).as("the newer login, on the near gateway, goes on")
+                            .isFalse();
+                    FrameClient.Frame kick = onA.readFrame();
+                    assertThat(kick.packetId()).isEqualTo(SessionLayer.S_KICK);
+                    assertThat(kickReason(kick)).isEqualTo(KickReason.DUPLICATE_LOGIN.code());
+                }
             }
         }
     }

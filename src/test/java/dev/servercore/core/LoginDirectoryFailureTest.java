@@ -67,7 +67,7 @@ class LoginDirectoryFailureTest {
         }
 
         @Override
-        public void claimed(String principal, int sessionId) {
+        public java.util.concurrent.CompletionStage<?> claimed(String principal, int sessionId) {
             throw new IllegalStateException("the directory's store is unreachable");
         }
 

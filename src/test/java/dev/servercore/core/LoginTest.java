@@ -188,6 +188,45 @@ class LoginTest {
         }
     }
 
+    /**
+     * PROTOCOL.md: with login required, C_Login or C_Resume comes first. Before, C_ResumeEnable and C_Ack were
+     * answered (or ignored) without a login, as often as a client liked: a stranger could keep a session alive
+     * and make the gateway write without ever logging in.
+     */
+    @Test
+    void beforeARequiredLoginOnlyOneResumeIsAnsweredAndEveryOtherSessionLayerFrameIsUnauthenticated()
+            throws Exception {
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("login-first", new LoginSettings(true, Duration.ofSeconds(5), BY_NAME, null),
+                made);
+        try {
+            for (int packetId : new int[] {SessionLayer.C_RESUME_ENABLE, SessionLayer.C_ACK}) {
+                try (FrameClient client = FrameClient.connect(listener.port())) {
+                    client.readFrame();
+                    client.sendFrame(packetId, packetId == SessionLayer.C_ACK ? new byte[8] : new byte[0]);
+                    assertKicked(client, KickReason.UNAUTHENTICATED, "log in first");
+                }
+            }
+            try (FrameClient client = FrameClient.connect(listener.port())) {
+                client.readFrame();
+                client.sendFrame(SessionLayer.C_RESUME, new byte[24]);
+                assertThat(client.readFrame().packetId()).isEqualTo(SessionLayer.S_RESUME_FAILED);
+                client.sendFrame(SessionLayer.C_RESUME, new byte[24]);
+                assertKicked(client, KickReason.UNAUTHENTICATED, "log in first");
+            }
+            try (FrameClient client = FrameClient.connect(listener.port())) {
+                client.readFrame();
+                client.sendFrame(SessionLayer.C_RESUME, new byte[24]);
+                assertThat(client.readFrame().packetId()).isEqualTo(SessionLayer.S_RESUME_FAILED);
+                client.write(login("user:fay")); // a failed resume, then the login
+                assertThat(client.readFrame().packetId()).isEqualTo(SessionLayer.S_LOGIN_OK);
+            }
+            assertThat(made).allSatisfy(player -> assertThat(player.seen).doesNotContain("packet 2"));
+        } finally {
+            listener.stop();
+        }
+    }
+
     @Test
     void theSessionLayerIsTheEnginesWithOrWithoutALogin() throws Exception {
         Queue<Player> made = new ConcurrentLinkedQueue<>();
