@@ -55,7 +55,7 @@ final class RoomDummySession extends PacketSession {
             case Welcome.ID -> send(login != null ? login.loginFrame() : new JoinRoom(room).encode());
             case SessionLayer.S_LOGIN_OK -> send(new JoinRoom(room).encode());
             case JoinedRoom.ID -> {
-                JoinedRoom joined = JoinedRoom.decode(body);
+                JoinedRoom joined = JoinedRoom.TYPE.decode(body);
                 if (!joined.room().equals(room)) {
                     traffic.outOfPlace.increment();
                 }
@@ -85,7 +85,7 @@ final class RoomDummySession extends PacketSession {
                 }
             }
             case ChatMessage.ID -> {
-                ChatMessage chat = ChatMessage.decode(body);
+                ChatMessage chat = ChatMessage.TYPE.decode(body);
                 traffic.received.increment();
                 long sentAt = sentAtOf(chat.text());
                 if (!traffic.isMember(room, chat.senderSessionId()) || sentAt == NOT_OURS) {
