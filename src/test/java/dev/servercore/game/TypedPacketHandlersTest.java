@@ -113,6 +113,25 @@ class TypedPacketHandlersTest {
         });
     }
 
+    /** A packet in the session layer's ids (0xFF00..): the engine's, never a game's to send. */
+    record Forged() implements Packet {
+        static final PacketType<Forged> TYPE = PacketType.of(0xFF01, in -> new Forged(), (p, out) -> {
+        });
+
+        @Override
+        public PacketType<Forged> type() {
+            return TYPE;
+        }
+    }
+
+    @Test
+    void aHandlerSessionSendsGamePacketsOnly() {
+        HandlerSession session = new HandlerSession();
+        assertThat(session.send(new Move(1, 2))).as("not connected").isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.send(new Forged()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("session layer");
+    }
+
     private static ByteBuffer body(byte[] frame) {
         return ByteBuffer.wrap(frame, 4, frame.length - 4).slice();
     }
