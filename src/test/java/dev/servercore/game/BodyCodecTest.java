@@ -161,6 +161,11 @@ class BodyCodecTest {
         BodyReader fromDirect = new BodyReader(direct);
         assertThat(fromDirect.i32()).isEqualTo(-5);
         assertThat(fromDirect.stringToEnd()).isEqualTo("abc");
+
+        ByteBuffer readOnly = ByteBuffer.wrap(new BodyWriter().f64(2.5).string("é").toBody()).asReadOnlyBuffer();
+        BodyReader fromReadOnly = new BodyReader(readOnly);
+        assertThat(fromReadOnly.f64()).isEqualTo(2.5);
+        assertThat(fromReadOnly.string()).isEqualTo("é");
     }
 
     @Test

@@ -124,6 +124,26 @@ class TypedPacketHandlersTest {
         }
     }
 
+    /** Its TYPE is another packet's: a copy-paste slip, found at startup. */
+    public record Misdeclared(int x, int y) {
+        public static final PacketType<Move> TYPE = Move.TYPE;
+    }
+
+    static class TakesMisdeclared {
+        @PacketHandler
+        void wrong(PlayerSession session, Misdeclared packet) {
+        }
+    }
+
+    @Test
+    void aTypeFieldOfAnotherTypeStopsTheStartup() {
+        runner.withBean(TakesMisdeclared.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("Misdeclared.TYPE is a PacketType of "
+                    + Move.class.getName());
+        });
+    }
+
     @Test
     void aHandlerSessionSendsGamePacketsOnly() {
         HandlerSession session = new HandlerSession();
