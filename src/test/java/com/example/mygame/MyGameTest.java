@@ -22,7 +22,7 @@ class MyGameTest {
     private static Shout next(FrameClient client) throws Exception {
         FrameClient.Frame frame = client.readFrame();
         assertThat(frame.packetId()).isEqualTo(Shout.ID);
-        return Shout.decode(ByteBuffer.wrap(frame.body()));
+        return Shout.TYPE.decode(ByteBuffer.wrap(frame.body()));
     }
 
     @Test

@@ -95,7 +95,7 @@ class JwtLoginTest {
                 try {
                     FrameClient.Frame frame = alice.readFrame();
                     if (frame.packetId() == ChatMessage.ID) {
-                        echo = ChatMessage.decode(ByteBuffer.wrap(frame.body()));
+                        echo = ChatMessage.TYPE.decode(ByteBuffer.wrap(frame.body()));
                     }
                 } catch (java.net.SocketTimeoutException notYet) {
                     // not in the lobby yet
