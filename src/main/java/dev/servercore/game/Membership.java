@@ -147,7 +147,9 @@ final class Membership {
         try {
             target = rooms.reserve(request.room());
         } catch (JoinFailedException refused) {
-            rooms.refuse(session, refused);
+            if (refused.reason() != JoinFailedException.Reason.ROOM_FAILED) { // not the client's doing
+                rooms.refuse(session, refused);
+            }
             fail(request, refused.reason());
             done();
             return;

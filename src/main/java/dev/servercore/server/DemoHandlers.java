@@ -22,12 +22,10 @@ public class DemoHandlers {
     static final String LOBBY = "lobby";
 
     private final Rooms rooms;
-    private final Movement movement;
     private final int maxFrameSize;
 
-    public DemoHandlers(Rooms rooms, Movement movement, int maxFrameSize) {
+    public DemoHandlers(Rooms rooms, int maxFrameSize) {
         this.rooms = rooms;
-        this.movement = movement;
         this.maxFrameSize = maxFrameSize;
     }
 
@@ -56,16 +54,16 @@ public class DemoHandlers {
     void joinRoom(GameSession session, JoinRoom request) {
         session.asks(request.room()); // the lobby's first join, still on its way, is not answered
         // answered by Movement.onJoin, or here if the session is in that room already; a refusal kicks it
-        rooms.join(session, request.room()).thenAccept(room -> movement.answerJoin(room, session));
+        rooms.join(session, request.room()).thenAccept(room -> Movement.answerJoin(room, session));
     }
 
     /** At most what a client at twice the tick rate sends; moves of one tick coalesce anyway. */
     @PacketHandler(Move.ID)
     @RateLimit(perSecond = "${servercore.demo.move-per-second:40}", burst = "${servercore.demo.move-burst:40}")
     void move(GameSession session, Move move) {
-        Room room = rooms.roomOf(session);
-        if (room != null) {
-            movement.moved(room, session, move);
+        Movement movement = rooms.logicOf(session, Movement.class); // every demo room is one
+        if (movement != null) {
+            movement.moved(session, move);
         }
     }
 }
