@@ -488,9 +488,15 @@ public final class Rooms implements SmartLifecycle {
         long due = System.nanoTime();
         long tick = Math.round((double) epochMicros() / periodMicros());
         currentTick = tick;
-        List<Room> ticked = new ArrayList<>();
-        List<Room> notThisTick = null;
+        // the rooms that asked before this pass, all taken before any tick job is handed out: a room asking again
+        // from the tick job this pass gave it (a steady one does) waits for the next pass, not this one
+        List<Room> asked = new ArrayList<>();
         for (Room room; (room = tickDue.poll()) != null; ) {
+            asked.add(room);
+        }
+        List<Room> ticked = new ArrayList<>(asked.size());
+        List<Room> notThisTick = null;
+        for (Room room : asked) {
             if (tick % room.stride() != 0) { // a slower type's: it stays asked, for its next tick
                 if (notThisTick == null) {
                     notThisTick = new ArrayList<>();
