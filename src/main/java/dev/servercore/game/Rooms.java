@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import dev.servercore.core.KickReason;
 import dev.servercore.core.ServerCoreProperties;
@@ -228,6 +229,21 @@ public final class Rooms implements SmartLifecycle {
     public Room roomOf(Session session) {
         Membership membership = memberships.get(session);
         return membership == null ? null : membership.current;
+    }
+
+    /**
+     * Runs {@code job} as a job of the session's room: the room it is a member of, or, while a join it asked for
+     * is on its way, the room it is in once that join is done (a leave asked meanwhile: none). Jobs asked for
+     * one session run in the order asked. Where a packet needs its sender's room (a chat), this instead of
+     * {@link #roomOf}, which is null until the join is done: the client sent it after the join, and it goes to
+     * the room it was sent to. Any thread; never blocks.
+     *
+     * @return false if the job is dropped: the session is in no room and joins none, has ended, or has
+     *     {@code servercore.rooms.max-queued-jobs} jobs waiting for its join ({@code servercore.rooms.jobs.refused})
+     */
+    public boolean executeInRoomOf(Session session, Consumer<Room> job) {
+        Membership membership = memberships.get(session);
+        return membership != null && membership.executeInRoom(job);
     }
 
     /**

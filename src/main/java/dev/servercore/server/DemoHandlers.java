@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 
 import dev.servercore.game.PacketHandler;
 import dev.servercore.game.RateLimit;
-import dev.servercore.game.Room;
 import dev.servercore.game.Rooms;
 import dev.servercore.protocol.ChatMessage;
 import dev.servercore.protocol.ChatRequest;
@@ -43,10 +42,8 @@ public class DemoHandlers {
     @RateLimit(perSecond = "${servercore.demo.chat-per-second:5}", burst = "${servercore.demo.chat-burst:10}")
     void chat(GameSession session, ByteBuffer text) {
         byte[] relayed = ChatMessage.relay(session.id(), text, maxFrameSize);
-        Room room = rooms.roomOf(session);
-        if (room != null) {
-            room.broadcast(session, relayed);
-        }
+        // to the room the chat was sent to: the one the session joins if its join is on its way (the lobby's first)
+        rooms.executeInRoomOf(session, room -> room.broadcast(session, relayed));
     }
 
     @PacketHandler(JoinRoom.ID)
