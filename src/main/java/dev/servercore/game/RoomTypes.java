@@ -3,7 +3,6 @@ package dev.servercore.game;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * Which logic a room gets, by its name: the first {@link Type} whose pattern matches it, else none (a plain room:
@@ -83,19 +82,29 @@ public final class RoomTypes {
             return new Type(pattern, logicClass, factory, tickRate, true);
         }
 
+        /** Whether {@code name} is the pattern with each {@code *} standing for any characters (none included). */
         boolean matches(String name) {
-            return glob(pattern).matcher(name).matches();
+            return glob(pattern, 0, name, 0);
         }
 
-        private static Pattern glob(String pattern) {
-            StringBuilder regex = new StringBuilder();
-            for (String literal : pattern.split("\\*", -1)) {
-                if (!regex.isEmpty()) {
-                    regex.append(".*");
+        private static boolean glob(String pattern, int p, String name, int n) {
+            while (p < pattern.length()) {
+                char c = pattern.charAt(p);
+                if (c == '*') {
+                    for (int rest = n; rest <= name.length(); rest++) {
+                        if (glob(pattern, p + 1, name, rest)) {
+                            return true;
+                        }
+                    }
+                    return false;
                 }
-                regex.append(Pattern.quote(literal));
+                if (n == name.length() || name.charAt(n) != c) {
+                    return false;
+                }
+                p++;
+                n++;
             }
-            return Pattern.compile(regex.toString(), Pattern.DOTALL);
+            return n == name.length();
         }
     }
 
