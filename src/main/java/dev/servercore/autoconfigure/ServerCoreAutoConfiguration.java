@@ -16,7 +16,7 @@ import dev.servercore.game.HandlerSession;
 import dev.servercore.game.PacketHandlerRegistrar;
 import dev.servercore.game.PacketHandlers;
 import dev.servercore.game.RoomBackplane;
-import dev.servercore.game.RoomListener;
+import dev.servercore.game.RoomType;
 import dev.servercore.game.Rooms;
 import dev.servercore.login.LoginProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +36,7 @@ import org.springframework.context.annotation.Bean;
 /**
  * ServerCore as a Spring Boot auto-configuration: an application declares its session type (a
  * prototype-scoped {@link Session} bean or a {@link SessionFactory} bean) and/or {@code @PacketHandler}
- * methods and {@link RoomListener}s, and gets the listener, its metrics and health, rooms, and an orderly
+ * methods and {@link RoomType}s, and gets the listener, its metrics and health, rooms, and an orderly
  * shutdown, all set from {@code servercore.*}. Every bean here steps aside for one of the application's.
  */
 @AutoConfiguration
@@ -63,10 +63,10 @@ public class ServerCoreAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    Rooms rooms(ServerCoreProperties properties, ObjectProvider<RoomListener> listeners,
+    Rooms rooms(ServerCoreProperties properties, ConfigurableListableBeanFactory beans,
             ObjectProvider<MeterRegistry> meters, ObjectProvider<RoomBackplane> backplane) {
         Rooms rooms = new Rooms(properties.getRooms(), (int) properties.getSession().getWriteBatchSize().toBytes(),
-                listeners.orderedStream().toList(), meters.getIfAvailable(SimpleMeterRegistry::new));
+                RoomTypeBeans.of(beans), meters.getIfAvailable(SimpleMeterRegistry::new));
         rooms.setBatching(properties.getRooms().isBatching());
         backplane.ifAvailable(rooms::setBackplane);
         return rooms;

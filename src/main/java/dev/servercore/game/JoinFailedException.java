@@ -21,6 +21,8 @@ public final class JoinFailedException extends CompletionException {
         ROOM_FULL,
         /** The session asked for another room before this join was done: the latest join wins. */
         SUPERSEDED,
+        /** The room's logic could not be made (its type's factory threw): a bug of the server's, logged. */
+        ROOM_FAILED,
         /** The session ended first. */
         SESSION_ENDED;
 

@@ -1,9 +1,13 @@
 package dev.servercore.game;
 
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import dev.servercore.core.Session;
 
@@ -36,6 +40,9 @@ final class Membership {
     /** A step is running or handed to a worker. */
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean ending;
+    /** Jobs for the session's room asked while a step ran: handed to the room once the steps are done. */
+    private final Queue<Consumer<Room>> forRoom = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger forRoomCount = new AtomicInteger();
 
     Membership(Rooms rooms, Session session) {
         this.rooms = rooms;
@@ -52,6 +59,40 @@ final class Membership {
 
     void leave() {
         ask(LEAVE);
+    }
+
+    /**
+     * A job of the room the session is in once what it asked so far is done (at once if nothing is on its way).
+     * False if it is dropped: the session is in no room then, or ended, or has max-queued-jobs waiting.
+     */
+    boolean executeInRoom(Consumer<Room> job) {
+        if (ending) {
+            return false;
+        }
+        if (!running.get() && forRoom.isEmpty()) { // no join or leave on its way: its room is the one
+            Room room = current;
+            return room != null && room.execute(() -> job.accept(room));
+        }
+        if (forRoomCount.incrementAndGet() > rooms.maxQueuedJobs()) {
+            forRoomCount.decrementAndGet();
+            rooms.jobRefused();
+            return false;
+        }
+        forRoom.add(job);
+        wake(); // the step running hands it over as it ends; if none runs, one does now
+        return true;
+    }
+
+    /** On a step's thread, no request waiting: the jobs asked meanwhile go to the room the session is in. */
+    private void handOverJobs() {
+        Room room = current;
+        for (Consumer<Room> waiting; (waiting = forRoom.poll()) != null; ) {
+            forRoomCount.decrementAndGet();
+            Consumer<Room> job = waiting;
+            if (room != null) {
+                room.executeEngine(() -> job.accept(room)); // bounded already, by the session's jobs waiting
+            }
+        }
     }
 
     /** The session ended: whatever waits gives way, then it leaves its room and the rooms forget it. */
@@ -113,8 +154,9 @@ final class Membership {
         }
         if (request == null || !next.compareAndSet(request, null)) {
             if (request == null) {
+                handOverJobs();
                 running.set(false);
-                if (next.get() != null && running.compareAndSet(false, true)) {
+                if ((next.get() != null || !forRoom.isEmpty()) && running.compareAndSet(false, true)) {
                     done(); // asked for meanwhile
                 }
             } else {
@@ -147,7 +189,9 @@ final class Membership {
         try {
             target = rooms.reserve(request.room());
         } catch (JoinFailedException refused) {
-            rooms.refuse(session, refused);
+            if (refused.reason() != JoinFailedException.Reason.ROOM_FAILED) { // not the client's doing
+                rooms.refuse(session, refused);
+            }
             fail(request, refused.reason());
             done();
             return;

@@ -23,11 +23,11 @@ import org.apache.commons.logging.LogFactory;
  * A room: its members, a job queue and a tick, the C# course's {@code GameRoom} with its {@code JobQueue}.
  * Jobs of one room run one at a time, in the order they were submitted, on the rooms' worker threads
  * (never on an event loop): a room's state needs no lock as long as only its jobs touch it. A tick (a job
- * too) runs the {@link RoomListener}s' {@code onTick}, then writes what {@link #broadcast} gathered since
+ * too) runs its {@link RoomLogic}'s {@code onTick}, then writes what {@link #broadcast} gathered since
  * the last one to every member, in sends of whole frames of at most {@code servercore.session.write-batch-size}
  * each. A room ticks when a broadcast waits for the tick, or when asked ({@link #requestTick}); an idle room
- * is not visited. With a {@link RoomBackplane}, what the tick writes is also published once for the room's
- * members on other nodes.
+ * is not visited (unless its type is steady: {@link RoomType#steady}). With a {@link RoomBackplane}, what the
+ * tick writes is also published once for the room's members on other nodes.
  *
  * <p>What members put in is bounded per tick ({@code servercore.rooms.*-bytes-per-tick}): a broadcast on
  * behalf of a member ({@link #broadcast(Session, byte[])}) that would pass that member's budget, the room's,
@@ -96,7 +96,12 @@ public final class Room {
     /** The tick (wall clock's period count) of the tick job running, and of the last flush. */
     private long tick;
     private long flushedTick;
-    private Object attachment;
+    /** The room's type, its logic (made for it), and its type's ticks as a count of the rooms' ticks. */
+    private final RoomTypes.Type type;
+    private final RoomLogic logic;
+    private final int stride;
+    /** The logic's onTick, made once (a tick allocates nothing of its own for it). */
+    private final Runnable onTick;
 
     /** What one member put into the room in one tick. */
     private static final class MemberBudget {
@@ -104,9 +109,36 @@ public final class Room {
         long bytes;
     }
 
-    Room(String name, Rooms rooms) {
+    Room(String name, Rooms rooms, RoomTypes.Type type, RoomLogic logic, int stride) {
         this.name = name;
         this.rooms = rooms;
+        this.type = type;
+        this.logic = logic;
+        this.stride = stride;
+        this.onTick = logic::onTick;
+        logic.bind(this);
+    }
+
+    /**
+     * The room's logic if it is a {@code logicType} (else null, a plain room's among them). Any thread may take
+     * it; its state belongs to the room's jobs: touch it inside {@link #execute} (or in its own callbacks).
+     */
+    public <T extends RoomLogic> T logic(Class<T> logicType) {
+        return logicType.isInstance(logic) ? logicType.cast(logic) : null;
+    }
+
+    /**
+     * In a job of the room: the number of its latest tick (of its type's rate; the tick {@code onTick} runs in).
+     * Tick numbers count periods of the wall clock, the same on every node of a cluster; 0 before the first tick.
+     */
+    public long tick() {
+        requireInRoom("tick()");
+        return tick / stride;
+    }
+
+    /** Ticks of the rooms' clock per tick of this room. */
+    int stride() {
+        return stride;
     }
 
     public String name() {
@@ -191,7 +223,8 @@ public final class Room {
     }
 
     /**
-     * Asks for the next tick: it runs the listeners' {@code onTick} for this room even if nothing was broadcast.
+     * Asks for the next tick (of the room's type's rate): it runs the logic's {@code onTick} even if nothing was
+     * broadcast (a steady type's rooms ask by themselves while they have members).
      * A room ticks only when a broadcast waits for the tick or when asked: logic that steps every tick asks
      * again from its {@code onTick}, logic that reacts to input asks when input lands. Any thread; cheap when
      * already asked (one read).
@@ -253,7 +286,7 @@ public final class Room {
             rooms.broadcastDropped(Dropped.NOT_MEMBER);
             return false;
         }
-        long now = rooms.currentTick();
+        long now = rooms.currentTick() / stride; // the budgets are of a tick of this room
         if (budgetTick != now) {
             budgetTick = now;
             tickBytes = 0;
@@ -327,18 +360,6 @@ public final class Room {
         }
     }
 
-    /** State of the game's own for this room; inside its jobs only. */
-    @SuppressWarnings("unchecked")
-    public <T> T attachment() {
-        requireInRoom("attachment()");
-        return (T) attachment;
-    }
-
-    public void attach(Object attachment) {
-        requireInRoom("attach()");
-        this.attachment = attachment;
-    }
-
     private void requireInRoom(String what) {
         if (!inRoom()) {
             throw new IllegalStateException(what + " of room " + name + " outside its jobs: use room.execute(...)");
@@ -385,15 +406,16 @@ public final class Room {
             if (start - dueAt > periodNanos) {
                 rooms.tickOverran();
             }
-            tick();
+            runTick();
             rooms.tickTime(System.nanoTime() - start);
         });
         return true;
     }
 
-    private void tick() {
-        for (RoomListener listener : rooms.listeners()) {
-            notify(listener, "onTick", () -> listener.onTick(this));
+    private void runTick() {
+        notify("onTick", onTick);
+        if (type.steady() && !members.isEmpty()) {
+            requestTick();
         }
         if (gathered.isEmpty()) {
             return;
@@ -488,8 +510,9 @@ public final class Room {
         otherNodesMembers = otherNodes;
         size = members.size();
         rooms.backplane().membersChanged(name, size);
-        for (RoomListener listener : rooms.listeners()) {
-            notify(listener, "onJoin", () -> listener.onJoin(this, session));
+        notify("onJoin", () -> logic.onJoin(session));
+        if (type.steady()) {
+            requestTick();
         }
     }
 
@@ -500,20 +523,28 @@ public final class Room {
         }
         size = members.size();
         rooms.backplane().membersChanged(name, size);
-        for (RoomListener listener : rooms.listeners()) {
-            notify(listener, "onLeave", () -> listener.onLeave(this, session));
-        }
+        notify("onLeave", () -> logic.onLeave(session));
         return true;
     }
 
-    /** A listener's callback, in a job of this room: one that throws is counted and logged; the room goes on. */
-    void notify(RoomListener listener, String callback, Runnable call) {
+    /** A job of this room, queued as it is made, before any join: the logic's onCreate. */
+    void created() {
+        executeEngine(() -> notify("onCreate", logic::onCreate));
+    }
+
+    /** A job of this room, as it is dropped: the logic's last callback. */
+    void disposed() {
+        notify("onDispose", logic::onDispose);
+    }
+
+    /** A callback of the logic, in a job of this room: one that throws is counted and logged; the room goes on. */
+    private void notify(String callback, Runnable call) {
         try {
             call.run();
         } catch (Throwable e) { // an Error too: the step of the membership that called it must go on
-
             rooms.jobFailed();
-            log.error("Room " + name + ": " + callback + " of " + listener + " threw; the room goes on", e);
+            log.error("Room " + name + ": " + callback + " of " + logic.getClass().getName()
+                    + " threw; the room goes on", e);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import dev.servercore.core.KickReason;
 import dev.servercore.core.ServerCoreProperties;
@@ -51,7 +52,8 @@ public final class Rooms implements SmartLifecycle {
     private final Map<Session, Membership> memberships = new ConcurrentHashMap<>();
     /** Making and dropping rooms, and counting who is in or on the way: worker threads only, never a loop. */
     private final Object roomsLock = new Object();
-    private final List<RoomListener> listeners;
+    private final RoomTypes types;
+    private final int tickRate;
     private final int workerThreads;
     private final int maxRooms;
     private final int maxMembers;
@@ -90,7 +92,7 @@ public final class Rooms implements SmartLifecycle {
      * @param maxSendBytes the most bytes of one send a room makes of what it writes in one go
      *     ({@code servercore.session.write-batch-size}: one socket write takes no more anyway)
      */
-    public Rooms(RoomsProperties settings, int maxSendBytes, List<RoomListener> listeners, MeterRegistry meters) {
+    public Rooms(RoomsProperties settings, int maxSendBytes, RoomTypes types, MeterRegistry meters) {
         int tickRate = settings.getTickRate();
         if (tickRate < 1 || tickRate > 1000) {
             throw new IllegalArgumentException("servercore.rooms.tick-rate must be within 1..1000, not " + tickRate);
@@ -106,7 +108,15 @@ public final class Rooms implements SmartLifecycle {
         this.roomBytesPerTick = (int) settings.getRoomBytesPerTick().toBytes();
         this.roomFanoutBytesPerTick = settings.getRoomFanoutBytesPerTick().toBytes();
         this.maxSendBytes = atLeastOne("the most bytes of one send", maxSendBytes);
-        this.listeners = List.copyOf(listeners);
+        this.tickRate = tickRate;
+        for (RoomTypes.Type type : types.types()) {
+            int rate = type.tickRate();
+            if (rate != 0 && (rate > tickRate || tickRate % rate != 0)) {
+                throw new IllegalArgumentException("The room type " + type.logicClass().getName() + " ticks " + rate
+                        + " times a second: that must divide servercore.rooms.tick-rate (" + tickRate + ")");
+            }
+        }
+        this.types = types;
         this.periodNanos = Duration.ofSeconds(1).toNanos() / tickRate;
         this.workerThreads = Math.max(1, settings.getWorkerThreadCount());
         Gauge.builder("servercore.rooms", rooms, Map::size).description("Rooms that exist now").register(meters);
@@ -137,6 +147,8 @@ public final class Rooms implements SmartLifecycle {
                 new JoinFailedException(JoinFailedException.Reason.ROOM_FULL, "the room is full"));
         failures.put(JoinFailedException.Reason.SUPERSEDED,
                 new JoinFailedException(JoinFailedException.Reason.SUPERSEDED, "a later join or leave replaced it"));
+        failures.put(JoinFailedException.Reason.ROOM_FAILED,
+                new JoinFailedException(JoinFailedException.Reason.ROOM_FAILED, "the room's logic could not be made"));
         failures.put(JoinFailedException.Reason.SESSION_ENDED,
                 new JoinFailedException(JoinFailedException.Reason.SESSION_ENDED, "the session ended"));
         jobTimer = Timer.builder("servercore.rooms.job").description("Time of room jobs (ticks included)")
@@ -145,10 +157,10 @@ public final class Rooms implements SmartLifecycle {
     }
 
     /** Rooms with the defaults of {@code servercore.rooms.*} but these two (for tools and tests). */
-    public Rooms(int tickRate, int workerThreads, List<RoomListener> listeners, MeterRegistry meters) {
+    public Rooms(int tickRate, int workerThreads, RoomTypes types, MeterRegistry meters) {
         this(ServerCoreProperties.of(Map.of("rooms.tick-rate", tickRate, "rooms.worker-threads", workerThreads))
                 .getRooms(), (int) ServerCoreProperties.defaults().getSession().getWriteBatchSize().toBytes(),
-                listeners, meters);
+                types, meters);
     }
 
     private static int atLeastOne(String setting, int value) {
@@ -219,13 +231,37 @@ public final class Rooms implements SmartLifecycle {
         return membership == null ? null : membership.current;
     }
 
+    /**
+     * Runs {@code job} as a job of the session's room: the room it is a member of, or, while a join it asked for
+     * is on its way, the room it is in once that join is done (a leave asked meanwhile: none). Jobs asked for
+     * one session run in the order asked. Where a packet needs its sender's room (a chat), this instead of
+     * {@link #roomOf}, which is null until the join is done: the client sent it after the join, and it goes to
+     * the room it was sent to. Any thread; never blocks.
+     *
+     * @return false if the job is dropped: the session is in no room and joins none, has ended, or has
+     *     {@code servercore.rooms.max-queued-jobs} jobs waiting for its join ({@code servercore.rooms.jobs.refused})
+     */
+    public boolean executeInRoomOf(Session session, Consumer<Room> job) {
+        Membership membership = memberships.get(session);
+        return membership != null && membership.executeInRoom(job);
+    }
+
+    /**
+     * The logic of the session's room if it is a {@code logicType}, else null (no room, or another type). Any
+     * thread (a handler on an event loop): its state is its room's, to touch inside {@code room().execute(...)}.
+     */
+    public <T extends RoomLogic> T logicOf(Session session, Class<T> logicType) {
+        Room room = roomOf(session);
+        return room == null ? null : room.logic(logicType);
+    }
+
     public int count() {
         return rooms.size();
     }
 
     /**
      * Moves the session to the room {@code name}, made if need be: it leaves its room first (a job of that
-     * room), then joins (a job of the new one, where {@link RoomListener#onJoin} runs). A session's joins
+     * room), then joins (a job of the new one, where its {@link RoomLogic#onJoin} runs). A session's joins
      * and leaves happen one after another, in the order asked: nothing of an old room reaches it once it
      * is in the new one. One request waits at most: a join or leave asked before this join made the session
      * a member replaces it. Any thread; never blocks.
@@ -289,8 +325,9 @@ public final class Rooms implements SmartLifecycle {
                 if (rooms.size() >= maxRooms) {
                     throw failure(JoinFailedException.Reason.TOO_MANY_ROOMS);
                 }
-                room = new Room(name, this);
+                room = newRoom(name);
                 rooms.put(name, room);
+                room.created();
                 backplane.roomOpened(name); // under the lock: in order with the closing of an earlier room name
             } else if (room.occupants >= maxMembers) {
                 throw failure(JoinFailedException.Reason.ROOM_FULL);
@@ -298,6 +335,26 @@ public final class Rooms implements SmartLifecycle {
             room.occupants++;
             return room;
         }
+    }
+
+    /** A room of the type its name has, with a new logic of that type. */
+    private Room newRoom(String name) {
+        RoomTypes.Type type = types.typeOf(name);
+        RoomLogic logic;
+        try {
+            logic = type.factory().get();
+        } catch (RuntimeException e) {
+            jobFailed();
+            log.error("Room " + name + ": its logic " + type.logicClass().getName() + " could not be made", e);
+            throw failure(JoinFailedException.Reason.ROOM_FAILED);
+        }
+        if (!type.logicClass().isInstance(logic)) {
+            jobFailed();
+            log.error("Room " + name + ": its type's factory made " + logic + ", not a " + type.logicClass().getName());
+            throw failure(JoinFailedException.Reason.ROOM_FAILED);
+        }
+        int rate = type.tickRate() == 0 ? tickRate : type.tickRate();
+        return new Room(name, this, type, logic, tickRate / rate);
     }
 
     /** In a job of the room: a member left, or a joiner gave up its place; the room goes with its last one. */
@@ -313,9 +370,7 @@ public final class Rooms implements SmartLifecycle {
         }
         if (drop) {
             room.discardUnflushed(); // the ticker no longer reaches it: its flush would never come
-            for (RoomListener listener : listeners) {
-                room.notify(listener, "onDropped", () -> listener.onDropped(room));
-            }
+            room.disposed();
         }
     }
 
@@ -331,10 +386,6 @@ public final class Rooms implements SmartLifecycle {
 
     void joinFailed(JoinFailedException.Reason reason) {
         joinsFailed.get(reason).increment();
-    }
-
-    List<RoomListener> listeners() {
-        return listeners;
     }
 
     /** Where rooms run their jobs; null while stopped (jobs then wait in their rooms for the next start). */
@@ -453,11 +504,26 @@ public final class Rooms implements SmartLifecycle {
         long due = System.nanoTime();
         long tick = Math.round((double) epochMicros() / periodMicros());
         currentTick = tick;
-        List<Room> ticked = new ArrayList<>();
+        // the rooms that asked before this pass, all taken before any tick job is handed out: a room asking again
+        // from the tick job this pass gave it (a steady one does) waits for the next pass, not this one
+        List<Room> asked = new ArrayList<>();
         for (Room room; (room = tickDue.poll()) != null; ) {
-            if (room.scheduleTick(due, periodNanos, tick)) {
+            asked.add(room);
+        }
+        List<Room> ticked = new ArrayList<>(asked.size());
+        List<Room> notThisTick = null;
+        for (Room room : asked) {
+            if (tick % room.stride() != 0) { // a slower type's: it stays asked, for its next tick
+                if (notThisTick == null) {
+                    notThisTick = new ArrayList<>();
+                }
+                notThisTick.add(room);
+            } else if (room.scheduleTick(due, periodNanos, tick)) {
                 ticked.add(room);
             }
+        }
+        if (notThisTick != null) {
+            tickDue.addAll(notThisTick);
         }
         try {
             if (flushDelayNanos > 0) {

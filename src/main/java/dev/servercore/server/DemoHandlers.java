@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 
 import dev.servercore.game.PacketHandler;
 import dev.servercore.game.RateLimit;
-import dev.servercore.game.Room;
 import dev.servercore.game.Rooms;
 import dev.servercore.protocol.ChatMessage;
 import dev.servercore.protocol.ChatRequest;
@@ -22,12 +21,10 @@ public class DemoHandlers {
     static final String LOBBY = "lobby";
 
     private final Rooms rooms;
-    private final Movement movement;
     private final int maxFrameSize;
 
-    public DemoHandlers(Rooms rooms, Movement movement, int maxFrameSize) {
+    public DemoHandlers(Rooms rooms, int maxFrameSize) {
         this.rooms = rooms;
-        this.movement = movement;
         this.maxFrameSize = maxFrameSize;
     }
 
@@ -45,10 +42,8 @@ public class DemoHandlers {
     @RateLimit(perSecond = "${servercore.demo.chat-per-second:5}", burst = "${servercore.demo.chat-burst:10}")
     void chat(GameSession session, ByteBuffer text) {
         byte[] relayed = ChatMessage.relay(session.id(), text, maxFrameSize);
-        Room room = rooms.roomOf(session);
-        if (room != null) {
-            room.broadcast(session, relayed);
-        }
+        // to the room the chat was sent to: the one the session joins if its join is on its way (the lobby's first)
+        rooms.executeInRoomOf(session, room -> room.broadcast(session, relayed));
     }
 
     @PacketHandler
@@ -56,16 +51,16 @@ public class DemoHandlers {
     void joinRoom(GameSession session, JoinRoom request) {
         session.asks(request.room()); // the lobby's first join, still on its way, is not answered
         // answered by Movement.onJoin, or here if the session is in that room already; a refusal kicks it
-        rooms.join(session, request.room()).thenAccept(room -> movement.answerJoin(room, session));
+        rooms.join(session, request.room()).thenAccept(room -> Movement.answerJoin(room, session));
     }
 
     /** At most what a client at twice the tick rate sends; moves of one tick coalesce anyway. */
     @PacketHandler
     @RateLimit(perSecond = "${servercore.demo.move-per-second:40}", burst = "${servercore.demo.move-burst:40}")
     void move(GameSession session, Move move) {
-        Room room = rooms.roomOf(session);
-        if (room != null) {
-            movement.moved(room, session, move);
+        Movement movement = rooms.logicOf(session, Movement.class); // every demo room is one
+        if (movement != null) {
+            movement.moved(session, move);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.servercore.server;
 
 import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.core.Session;
+import dev.servercore.game.RoomType;
 import dev.servercore.game.Rooms;
 import dev.servercore.login.LoginProperties;
 import dev.servercore.protocol.JoinedRoom;
@@ -12,7 +13,7 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.context.annotation.Scope;
 
 /**
- * The server profile: the demo game. Its session type, its packet handlers and its room logic; the
+ * The server profile: the demo game. Its session type, its packet handlers and its room type; the
  * listener, metrics, health and shutdown come from ServerCore's auto-configuration.
  */
 @Configuration(proxyBeanMethods = false)
@@ -30,11 +31,14 @@ public class ServerConfiguration {
     }
 
     @Bean
-    DemoHandlers demoHandlers(Rooms rooms, Movement movement, ServerCoreProperties properties) {
-        return new DemoHandlers(rooms, movement, demoFrameSize(properties));
+    DemoHandlers demoHandlers(Rooms rooms, ServerCoreProperties properties) {
+        return new DemoHandlers(rooms, demoFrameSize(properties));
     }
 
+    /** Every room of the demo is a Movement room (the lobby too): a new one per room. */
     @Bean
+    @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
+    @RoomType(pattern = "*")
     Movement movement(ServerCoreProperties properties) {
         return new Movement(demoFrameSize(properties));
     }

@@ -34,7 +34,7 @@ class DroppedRoomFlushTest {
 
     @Test
     void afterDeliveryRunsEvenIfTheRoomIsDroppedBeforeItsFlush() throws Exception {
-        Rooms rooms = new Rooms(10, 2, List.of(), new SimpleMeterRegistry());
+        Rooms rooms = new Rooms(10, 2, RoomTypes.NONE, new SimpleMeterRegistry());
         rooms.setBackplane(new RoomBackplane() {
             @Override
             public Duration flushDelay() {

@@ -29,7 +29,7 @@ import org.springframework.context.ApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Found in the review of issue 15 (the test failed before the fix): rooms: a {@link RoomListener} callback that throws an {@link Error} (an {@code assert} in game
+ * Found in the review of issue 15 (the test failed before the fix): rooms: a {@link RoomLogic} callback that throws an {@link Error} (an {@code assert} in game
  * code, a StackOverflowError, a NoClassDefFoundError) escapes {@code Room.notify}, which catches RuntimeException
  * only. The room job that was running a membership step dies half-way (Room.runJobs catches Throwable, so "the room
  * goes on"), but the step's continuation ({@code request.result().complete(...)} and {@code done()} in
@@ -70,20 +70,20 @@ class ListenerErrorMembershipTest {
     }
 
     /** Game code with a bug: onJoin of "cursed" (or onLeave of "sticky") throws; "unlucky" throws a RuntimeException. */
-    static class Buggy implements RoomListener {
+    static class Buggy extends RoomLogic {
         @Override
-        public void onJoin(Room room, Session session) {
-            if (room.name().equals("cursed")) {
+        protected void onJoin(Session session) {
+            if (room().name().equals("cursed")) {
                 throw new AssertionError("a game invariant did not hold");
             }
-            if (room.name().equals("unlucky")) {
+            if (room().name().equals("unlucky")) {
                 throw new IllegalStateException("an ordinary bug");
             }
         }
 
         @Override
-        public void onLeave(Room room, Session session) {
-            if (room.name().equals("sticky")) {
+        protected void onLeave(Session session) {
+            if (room().name().equals("sticky")) {
                 throw new StackOverflowError("deep recursion in game code");
             }
         }
@@ -106,7 +106,7 @@ class ListenerErrorMembershipTest {
     }
 
     private Rooms rooms() {
-        Rooms rooms = new Rooms(20, 2, List.of(new Buggy()), new SimpleMeterRegistry());
+        Rooms rooms = new Rooms(20, 2, RoomTypes.of(RoomTypes.Type.of("*", Buggy.class, Buggy::new)), new SimpleMeterRegistry());
         rooms.start();
         closing.add(rooms::stop);
         return rooms;

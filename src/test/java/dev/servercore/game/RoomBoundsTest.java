@@ -54,10 +54,10 @@ class RoomBoundsTest {
         closer.close();
     }
 
-    private Rooms rooms(Map<String, Object> settings, RoomListener... listeners) {
+    private Rooms rooms(Map<String, Object> settings, RoomTypes.Type... types) {
         Map<String, Object> all = new java.util.HashMap<>(Map.of("rooms.worker-threads", 2));
         all.putAll(settings);
-        Rooms rooms = new Rooms(ServerCoreProperties.of(all).getRooms(), 65536, List.of(listeners), meters);
+        Rooms rooms = new Rooms(ServerCoreProperties.of(all).getRooms(), 65536, RoomTypes.of(types), meters);
         rooms.start();
         closer.add(rooms::stop);
         return rooms;
@@ -202,16 +202,16 @@ class RoomBoundsTest {
         List<FrameClient> clients = new ArrayList<>();
         List<Session> sessions = sessions(10, clients);
         Map<String, AtomicInteger> ticks = new ConcurrentHashMap<>();
-        RoomListener counting = new RoomListener() {
+        class Counting extends RoomLogic {
             @Override
-            public void onTick(Room room) {
-                ticks.computeIfAbsent(room.name(), n -> new AtomicInteger()).incrementAndGet();
-                if (room.name().equals("stepping")) {
-                    room.requestTick(); // a simulation that steps every tick
+            protected void onTick() {
+                ticks.computeIfAbsent(room().name(), n -> new AtomicInteger()).incrementAndGet();
+                if (room().name().equals("stepping")) {
+                    room().requestTick(); // a simulation that steps every tick
                 }
             }
-        };
-        Rooms rooms = rooms(Map.of("rooms.tick-rate", 50), counting);
+        }
+        Rooms rooms = rooms(Map.of("rooms.tick-rate", 50), RoomTypes.Type.of("*", Counting.class, Counting::new));
         List<Room> idle = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             idle.add(RoomsTest.member(rooms.join(sessions.get(i), "idle-" + i)));

@@ -66,19 +66,26 @@ class RoomsRaceTest {
         }
     }
 
-    /** Records the listener calls, and answers a join like Movement.onJoin does. */
-    static class Recorder implements RoomListener {
+    /** Records the calls of every room's logic, and answers a join like Movement.onJoin does. */
+    static class Recorder {
         final Queue<String> events = new ConcurrentLinkedQueue<>();
 
-        @Override
-        public void onJoin(Room room, Session session) {
-            events.add("join " + room.name());
-            session.send(Frames.encode(JOINED, room.name().getBytes(StandardCharsets.UTF_8)));
+        /** Every room is of this type. */
+        RoomTypes types() {
+            return RoomTypes.of(RoomTypes.Type.of("*", Logic.class, Logic::new));
         }
 
-        @Override
-        public void onLeave(Room room, Session session) {
-            events.add("leave " + room.name());
+        class Logic extends RoomLogic {
+            @Override
+            protected void onJoin(Session session) {
+                events.add("join " + room().name());
+                session.send(Frames.encode(JOINED, room().name().getBytes(StandardCharsets.UTF_8)));
+            }
+
+            @Override
+            protected void onLeave(Session session) {
+                events.add("leave " + room().name());
+            }
         }
     }
 
@@ -99,7 +106,7 @@ class RoomsRaceTest {
     }
 
     private Rooms rooms(Recorder recorder) {
-        Rooms rooms = new Rooms(20, 4, List.of(recorder), new SimpleMeterRegistry());
+        Rooms rooms = new Rooms(20, 4, recorder.types(), new SimpleMeterRegistry());
         rooms.start();
         closing.add(rooms::stop);
         return rooms;
@@ -211,7 +218,7 @@ class RoomsRaceTest {
     void stopDoesNotHoldTheMonitorThatRoomJobsAndJoinNeed() throws Exception {
         FrameClient[] client = new FrameClient[1];
         Session s = session(client);
-        Rooms rooms = new Rooms(20, 2, List.of(), new SimpleMeterRegistry());
+        Rooms rooms = new Rooms(20, 2, RoomTypes.NONE, new SimpleMeterRegistry());
         rooms.start();
         Room a = RoomsTest.member(rooms.join(s, "A"));
         Await.until("in A", WAIT, () -> a.size() == 1);

@@ -67,8 +67,8 @@ class RoomsTest {
         }
     }
 
-    private Rooms rooms(int tickRate, RoomListener... listeners) {
-        Rooms rooms = new Rooms(tickRate, 4, List.of(listeners), new SimpleMeterRegistry());
+    private Rooms rooms(int tickRate, RoomTypes.Type... types) {
+        Rooms rooms = new Rooms(tickRate, 4, RoomTypes.of(types), new SimpleMeterRegistry());
         rooms.start();
         closing.add(rooms::stop);
         return rooms;
@@ -134,7 +134,7 @@ class RoomsTest {
         Queue<CountingSession> sessions = new ConcurrentLinkedQueue<>();
         clients(sessions, 1);
         Rooms rooms = new Rooms(ServerCoreProperties.of(Map.of("rooms.tick-rate", 50, "rooms.worker-threads", 4,
-                "rooms.max-queued-jobs", 1_000_000)).getRooms(), 65536, List.of(), new SimpleMeterRegistry());
+                "rooms.max-queued-jobs", 1_000_000)).getRooms(), 65536, RoomTypes.NONE, new SimpleMeterRegistry());
         rooms.start();
         closing.add(rooms::stop);
         Room room = member(rooms.join(sessions.peek(), "stress"));
@@ -180,7 +180,7 @@ class RoomsTest {
         Queue<CountingSession> sessions = new ConcurrentLinkedQueue<>();
         clients(sessions, 1);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        Rooms rooms = new Rooms(20, 2, List.of(), meters);
+        Rooms rooms = new Rooms(20, 2, RoomTypes.NONE, meters);
         rooms.start();
         closing.add(rooms::stop);
         Room room = member(rooms.join(sessions.peek(), "faulty"));
