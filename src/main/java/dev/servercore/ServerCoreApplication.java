@@ -1,6 +1,5 @@
 package dev.servercore;
 
-import dev.servercore.dummyclient.DummyClient;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -14,12 +13,6 @@ public class ServerCoreApplication {
     public static void main(String[] args) {
         ConfigurableApplicationContext context = SpringApplication.run(ServerCoreApplication.class, args);
         exitCleanlyOnTerm(context);
-        // A dummy client that is not continuous has finished its run by now: its exit code is the verdict.
-        context.getBeanProvider(DummyClient.class).ifAvailable(client -> {
-            if (!client.isContinuous()) {
-                System.exit(SpringApplication.exit(context));
-            }
-        });
     }
 
     /**

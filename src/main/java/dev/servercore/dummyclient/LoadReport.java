@@ -118,7 +118,7 @@ public final class LoadReport {
 
         String describe() {
             return String.format(Locale.ROOT,
-                    "connected=%d echoes=%d echoes_per_s=%.1f rtt_p50_us=%d rtt_p99_us=%d rtt_max_us=%d"
+                    "welcomed=%d echoes=%d echoes_per_s=%.1f rtt_p50_us=%d rtt_p99_us=%d rtt_max_us=%d"
                             + " mismatches=%d errors=%d disconnects=%d",
                     welcomed, replies, seconds > 0 ? replies / seconds : 0.0, p50Micros, p99Micros, maxMicros,
                     mismatches, errors, disconnects);
