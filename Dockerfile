@@ -8,10 +8,10 @@ WORKDIR /build
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 RUN ./mvnw -B -q dependency:go-offline
-COPY application.yml ./
 COPY src/ src/
+# The gateway is the -exec jar (the plain one is the library a game depends on: HELP.md, "Packaging").
 RUN ./mvnw -B -q package -DskipTests \
- && java -Djarmode=tools -jar target/servercore-*.jar extract --layers --launcher --destination /layers
+ && java -Djarmode=tools -jar target/servercore-*-exec.jar extract --layers --launcher --destination /layers
 
 # --- run: a JRE 25, the layered jar extracted (fast start, image layers that change rarely come first) ---
 FROM eclipse-temurin:25-jre
@@ -21,6 +21,9 @@ COPY --from=build /layers/dependencies/ ./
 COPY --from=build /layers/spring-boot-loader/ ./
 COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
+# The gateway's configuration, where Boot looks first (the working directory): not inside the jar, which is the
+# library's too.
+COPY application.yml ./
 USER servercore
 
 # The game port, the server's actuator, the dummy client's actuator.

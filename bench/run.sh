@@ -53,7 +53,7 @@ log "java: $("$BENCH_JAVA" -version 2>&1 | head -1); cores: $(nproc); open files
 log "building the server jar and the bench jar"
 ./mvnw -B -q -DskipTests package
 ./mvnw -B -q -f bench/pom.xml package
-SERVER_JAR=$(ls target/servercore-*.jar | grep -v original | head -1)
+SERVER_JAR=$(ls target/servercore-*-exec.jar | head -1)
 BENCH_JAR=bench/target/servercore-bench.jar
 ECHO_GEN=bench/target/echo_gen
 if [ "$ECHO_GENERATOR" = c ]; then

@@ -44,6 +44,12 @@ import org.springframework.context.annotation.Bean;
 public class ServerCoreAutoConfiguration {
 
     @Bean
+    @ConditionalOnProperty(prefix = "servercore.shutdown", name = "exit-zero-on-sigterm", matchIfMissing = true)
+    ExitZeroOnSigterm servercoreExitZeroOnSigterm(org.springframework.context.ConfigurableApplicationContext context) {
+        return new ExitZeroOnSigterm(context);
+    }
+
+    @Bean
     @ConditionalOnMissingBean
     PacketHandlers packetHandlers(ObjectProvider<MeterRegistry> meters) {
         return new PacketHandlers(meters.getIfAvailable(SimpleMeterRegistry::new));

@@ -12,6 +12,8 @@ import org.springframework.core.env.MapPropertySource;
  * application's own settings win), so that every application on the engine has them, not only this
  * repository's application.yml:
  * <ul>
+ * <li>health shows its components' states (the listener's, the backplane's) to everyone, their details to no one
+ * unless the application says otherwise: a balancer or an operator sees which part is down;</li>
  * <li>Spring Boot's Redis health indicator off: the backplane reports Redis itself, as DEGRADED and never
  * DOWN (a single node has no Redis at all), and DEGRADED is placed between OUT_OF_SERVICE and UP;</li>
  * <li>Redis timeouts of a second: nothing of a game waits on Redis longer (Lettuce's default is 60 s);</li>
@@ -25,6 +27,7 @@ public class ServerCoreEnvironmentDefaults implements EnvironmentPostProcessor {
 
     static final Map<String, Object> DEFAULTS = Map.of(
             "management.health.redis.enabled", "false",
+            "management.endpoint.health.show-components", "always",
             "management.endpoint.health.status.order", "down,out-of-service,degraded,up,unknown",
             "spring.data.redis.timeout", "1s",
             "spring.data.redis.connect-timeout", "1s",

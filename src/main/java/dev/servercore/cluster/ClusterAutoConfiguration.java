@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -29,6 +30,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 @AutoConfiguration(before = ServerCoreAutoConfiguration.class, after = DataRedisAutoConfiguration.class)
 @ConditionalOnProperty(prefix = "servercore.cluster", name = "backplane", havingValue = "redis")
+@ConditionalOnClass(LettuceConnectionFactory.class)
 @EnableConfigurationProperties(ServerCoreProperties.class)
 public class ClusterAutoConfiguration {
 

@@ -250,11 +250,14 @@ class ComposeRunIT {
         }
     }
 
-    /** target/servercore-*.jar extracted as the Dockerfile does, its four layers copied into one directory. */
+    /**
+     * target/servercore-*-exec.jar extracted as the Dockerfile does, its four layers copied into one directory, and
+     * application.yml beside them, as the Dockerfile copies it.
+     */
     private Path buildImageLayout() throws Exception {
         Path jar;
         try (Stream<Path> files = Files.list(ROOT.resolve("target"))) {
-            jar = files.filter(p -> p.getFileName().toString().matches("servercore-.*\\.jar")).findFirst()
+            jar = files.filter(p -> p.getFileName().toString().matches("servercore-.*-exec\\.jar")).findFirst()
                     .orElseThrow(() -> new AssertionError("no packaged jar in target/: run ./mvnw verify"));
         }
         Path layers = work.resolve("layers");
@@ -266,6 +269,8 @@ class ComposeRunIT {
         for (String layer : dockerfileLayers()) {
             FileSystemUtils.copyRecursively(layers.resolve(layer), app);
         }
+        assertThat(dockerfile()).contains("COPY application.yml ./");
+        Files.copy(ROOT.resolve("application.yml"), app.resolve("application.yml"));
         return app;
     }
 

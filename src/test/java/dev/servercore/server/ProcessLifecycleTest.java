@@ -38,6 +38,25 @@ class ProcessLifecycleTest {
         }
     }
 
+    /**
+     * A game's own application on the engine (not this repository's main, whose SIGTERM handling it used to be), in a
+     * directory of its own with no configuration file: SIGTERM stops it gracefully and it exits 0, not 143.
+     */
+    @Test
+    void aGamesOwnApplicationExitsZeroOnSigterm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.util.List<String> command = java.util.List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), com.example.mygame.MyGameApplication.class.getName(),
+                "--servercore.listener.port=0", "--servercore.listener.bind-address=127.0.0.1", "--server.port=0");
+        try (AppProcess game = AppProcess.run(command, home, java.util.Map.of())) {
+            game.awaitLine("the game listening", STARTUP, l -> l.contains("Listening on"));
+            game.terminate();
+            assertThat(game.awaitExit(Duration.ofSeconds(30))).as(game.output()).isZero();
+            assertThat(game.output()).contains("Stopped listener");
+        }
+    }
+
     private void survivesTheServersDeathAndBothStopCleanly(AppProcess first, AppProcess client, String[] server)
             throws Exception {
         client.awaitLine("echoes flowing", STARTUP, l -> reportShows(l, 5, true));
