@@ -2,13 +2,13 @@ package dev.servercore.dummyclient;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import dev.servercore.core.CloseReason;
 import dev.servercore.core.PacketSession;
 import dev.servercore.core.ProtocolException;
 import dev.servercore.core.SessionLayer;
+import dev.servercore.game.BodyReader;
 import dev.servercore.protocol.ChatMessage;
 import dev.servercore.protocol.ChatRequest;
 import dev.servercore.protocol.JoinRoom;
@@ -55,7 +55,7 @@ final class RoomDummySession extends PacketSession {
             case Welcome.ID -> send(login != null ? login.loginFrame() : new JoinRoom(room).encode());
             case SessionLayer.S_LOGIN_OK -> send(new JoinRoom(room).encode());
             case JoinedRoom.ID -> {
-                JoinedRoom joined = JoinedRoom.decode(body);
+                JoinedRoom joined = JoinedRoom.TYPE.decode(body);
                 if (!joined.room().equals(room)) {
                     traffic.outOfPlace.increment();
                 }
@@ -64,16 +64,16 @@ final class RoomDummySession extends PacketSession {
             }
             case Moves.ID -> {
                 // read in place: a load generator must stay lighter than the server it drives
-                ByteBuffer in = body.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                BodyReader in = new BodyReader(body);
                 if (in.remaining() % Moves.ENTRY_SIZE != 0) {
                     traffic.errors.increment();
                     throw new ProtocolException("S_Moves of " + in.remaining() + " bytes");
                 }
                 traffic.received.add(in.remaining() / Moves.ENTRY_SIZE);
                 while (in.hasRemaining()) {
-                    long id = in.getInt() & 0xFFFF_FFFFL;
-                    int x = in.getInt();
-                    int y = in.getInt();
+                    long id = in.u32();
+                    int x = in.i32();
+                    int y = in.i32();
                     if (id == sessionId) {
                         seenOwn(x, y, now);
                     } else if (!traffic.isMember(room, id)) {
@@ -85,7 +85,7 @@ final class RoomDummySession extends PacketSession {
                 }
             }
             case ChatMessage.ID -> {
-                ChatMessage chat = ChatMessage.decode(body);
+                ChatMessage chat = ChatMessage.TYPE.decode(body);
                 traffic.received.increment();
                 long sentAt = sentAtOf(chat.text());
                 if (!traffic.isMember(room, chat.senderSessionId()) || sentAt == NOT_OURS) {

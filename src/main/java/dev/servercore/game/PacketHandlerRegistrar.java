@@ -1,7 +1,6 @@
 package dev.servercore.game;
 
 import java.lang.reflect.Method;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.springframework.aop.support.AopUtils;
@@ -9,6 +8,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.MethodIntrospector;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
@@ -39,16 +39,19 @@ public final class PacketHandlerRegistrar implements SmartInitializingSingleton 
         }
     }
 
+    /** The application's {@code PacketType<T>} bean for {@code type}, or null. */
+    private PacketType<?> packetTypeBean(Class<?> type) {
+        String[] names = beans.getBeanNamesForType(ResolvableType.forClassWithGenerics(PacketType.class, type));
+        if (names.length > 1) {
+            throw new IllegalStateException("Two PacketType beans for " + type.getName() + ": "
+                    + String.join(", ", names));
+        }
+        return names.length == 0 ? null : beans.getBean(names[0], PacketType.class);
+    }
+
     @Override
     public void afterSingletonsInstantiated() {
-        Map<Class<?>, PacketCodec<?>> codecs = new HashMap<>();
-        for (PacketCodec<?> codec : beans.getBeansOfType(PacketCodec.class).values()) {
-            PacketCodec<?> other = codecs.put(codec.type(), codec);
-            if (other != null) {
-                throw new IllegalStateException("Two PacketCodec beans decode " + codec.type().getName() + ": " + other
-                        + " and " + codec);
-            }
-        }
+        PacketTypes types = new PacketTypes(this::packetTypeBean);
         for (String name : beans.getBeanNamesForType(Object.class, false, false)) {
             Class<?> type = beans.getType(name, false);
             if (type == null) {
@@ -67,7 +70,7 @@ public final class PacketHandlerRegistrar implements SmartInitializingSingleton 
                 double perSecond = limit == null ? 0 : number(limit.perSecond(), method, "perSecond");
                 long burst = limit == null ? 0 : limit.burst().isBlank() ? Math.max(1, (long) Math.ceil(perSecond))
                         : (long) number(limit.burst(), method, "burst");
-                handlers.add(bean, method, AopUtils.selectInvocableMethod(method, bean.getClass()), codecs,
+                handlers.add(bean, method, AopUtils.selectInvocableMethod(method, bean.getClass()), types,
                         perSecond, burst);
             }
         }

@@ -32,7 +32,7 @@ public final class PacketHandlers {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             COPY = lookup.findStatic(PacketHandlers.class, "copy", MethodType.methodType(byte[].class, ByteBuffer.class));
-            DECODE = lookup.findVirtual(PacketCodec.class, "decode", MethodType.methodType(Object.class, ByteBuffer.class));
+            DECODE = lookup.findVirtual(PacketType.class, "decode", MethodType.methodType(Object.class, ByteBuffer.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -107,26 +107,46 @@ public final class PacketHandlers {
      * @param invocable the method to call on {@code bean} (the same, or its counterpart on a proxy)
      * @throws IllegalStateException naming the method, when it cannot be a handler
      */
-    synchronized void add(Object bean, Method method, Method invocable, Map<Class<?>, PacketCodec<?>> codecs) {
-        add(bean, method, invocable, codecs, 0, 0);
+    synchronized void add(Object bean, Method method, Method invocable, PacketTypes types) {
+        add(bean, method, invocable, types, 0, 0);
     }
 
     /**
-     * As {@link #add(Object, Method, Method, Map)}, with a budget per session of {@code perSecond} packets a second
-     * and {@code burst} at once above it (0 per second: none).
+     * As {@link #add(Object, Method, Method, PacketTypes)}, with a budget per session of {@code perSecond} packets
+     * a second and {@code burst} at once above it (0 per second: none).
      */
-    synchronized void add(Object bean, Method method, Method invocable, Map<Class<?>, PacketCodec<?>> codecs,
-            double perSecond, long burst) {
+    synchronized void add(Object bean, Method method, Method invocable, PacketTypes types, double perSecond,
+            long burst) {
         PacketHandler annotation = method.getAnnotation(PacketHandler.class);
         String name = method.getDeclaringClass().getName() + "." + method.getName();
+        Class<?>[] parameters = method.getParameterTypes();
+        String shown = annotation.value() == PacketHandler.FROM_TYPE ? "" : Integer.toString(annotation.value());
+        if (parameters.length < 1 || parameters.length > 2 || !Session.class.isAssignableFrom(parameters[0])) {
+            throw new IllegalStateException("@PacketHandler(" + shown + ") on " + name + ": parameters must be "
+                    + "(a Session type) or (a Session type, the body: ByteBuffer, byte[] or a type with a PacketType)");
+        }
+        Class<?> body = parameters.length == 2 ? parameters[1] : null;
+        PacketType<?> type = body == null || body == ByteBuffer.class || body == byte[].class ? null
+                : types.find(body);
+        if (body != null && type == null && body != ByteBuffer.class && body != byte[].class) {
+            throw new IllegalStateException("@PacketHandler(" + shown + ") on " + name + ": " + body.getName()
+                    + " has no PacketType (declare public static final PacketType<" + body.getSimpleName()
+                    + "> TYPE in it, or a PacketType<" + body.getSimpleName() + "> bean; or take a ByteBuffer or byte[])");
+        }
         int id = annotation.value();
+        if (id == PacketHandler.FROM_TYPE) {
+            if (type == null) {
+                throw new IllegalStateException("@PacketHandler on " + name + " needs an id: it takes no packet type "
+                        + "to take the id from");
+            }
+            id = type.id();
+        } else if (type != null && type.id() != id) {
+            throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + ": the PacketType of "
+                    + body.getSimpleName() + " is packet " + type.id() + ", not " + id
+                    + " (leave the id out to take the type's)");
+        }
         if (id < 0 || id > 0xFFFF) {
             throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + ": ids are 0..65535");
-        }
-        Class<?>[] parameters = method.getParameterTypes();
-        if (parameters.length < 1 || parameters.length > 2 || !Session.class.isAssignableFrom(parameters[0])) {
-            throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + ": parameters must be "
-                    + "(a Session type) or (a Session type, the body: ByteBuffer, byte[] or a type with a PacketCodec)");
         }
         if (method.getReturnType() != void.class) {
             throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + " must return void (send replies "
@@ -146,25 +166,13 @@ public final class PacketHandlers {
         } catch (IllegalAccessException | RuntimeException e) {
             throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + " cannot be called: " + e, e);
         }
-        if (parameters.length == 1) {
+        if (body == null) {
             handle = MethodHandles.dropArguments(handle, 1, ByteBuffer.class);
-        } else {
-            Class<?> body = parameters[1];
-            if (body == byte[].class) {
-                handle = MethodHandles.filterArguments(handle, 1, COPY);
-            } else if (body != ByteBuffer.class) {
-                PacketCodec<?> codec = codecs.get(body);
-                if (codec == null) {
-                    throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + ": no PacketCodec bean "
-                            + "decodes " + body.getName() + " (declare one, or take a ByteBuffer or byte[])");
-                }
-                if (codec.packetId() != id) {
-                    throw new IllegalStateException("@PacketHandler(" + id + ") on " + name + ": the PacketCodec of "
-                            + body.getSimpleName() + " decodes packet " + codec.packetId() + ", not " + id);
-                }
-                MethodHandle decode = DECODE.bindTo(codec).asType(MethodType.methodType(body, ByteBuffer.class));
-                handle = MethodHandles.filterArguments(handle, 1, decode);
-            }
+        } else if (body == byte[].class) {
+            handle = MethodHandles.filterArguments(handle, 1, COPY);
+        } else if (type != null) {
+            MethodHandle decode = DECODE.bindTo(type).asType(MethodType.methodType(body, ByteBuffer.class));
+            handle = MethodHandles.filterArguments(handle, 1, decode);
         }
         if (perSecond < 0 || (perSecond > 0 && burst < 1) || perSecond > 1e9) {
             throw new IllegalStateException("@RateLimit on " + name + ": perSecond must be above 0 (at most 1e9) and "

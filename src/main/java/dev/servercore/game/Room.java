@@ -284,6 +284,21 @@ public final class Room {
         requestTick();
     }
 
+    /** {@code packet}, encoded once here, for every member as {@link #broadcast(byte[])} does. */
+    public void broadcast(Packet packet) {
+        broadcast(packet.encode());
+    }
+
+    /** {@code packet}, encoded once here, on behalf of {@code from}: as {@link #broadcast(Session, byte[])}. */
+    public void broadcast(Session from, Packet packet) {
+        broadcast(from, packet.encode());
+    }
+
+    /** {@code packet}, encoded once here, to every member at once: as {@link #broadcastNow(byte[])}. */
+    public void broadcastNow(Packet packet) {
+        broadcastNow(packet.encode());
+    }
+
     /** Sends a frame to every member at once (not waiting for the tick); the array is shared. */
     public void broadcastNow(byte[] frame) {
         if (!inRoom()) {

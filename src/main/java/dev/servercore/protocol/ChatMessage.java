@@ -4,22 +4,22 @@ import java.nio.ByteBuffer;
 
 import dev.servercore.core.Frames;
 import dev.servercore.core.ProtocolException;
+import dev.servercore.game.BodyWriter;
+import dev.servercore.game.Packet;
+import dev.servercore.game.PacketType;
+import dev.servercore.game.Utf8;
 
 /** S_Chat (4): server to every member of the sender's room, the sender included. */
-public record ChatMessage(long senderSessionId, String text) {
+public record ChatMessage(long senderSessionId, String text) implements Packet {
 
     public static final int ID = 4;
+    public static final PacketType<ChatMessage> TYPE = PacketType.of(ID,
+            in -> new ChatMessage(in.u32(), in.stringToEnd()),
+            (chat, out) -> out.u32(chat.senderSessionId()).stringToEnd(chat.text()));
 
-    public static ChatMessage decode(ByteBuffer body) {
-        ByteBuffer in = Bodies.reader(body);
-        Bodies.need(in, 4, "S_Chat");
-        long sender = Bodies.u32(in);
-        return new ChatMessage(sender, Bodies.text(in, "S_Chat"));
-    }
-
-    public byte[] encode() {
-        byte[] text = Bodies.utf8(this.text);
-        return Bodies.frame(ID, 4 + text.length).putInt((int) senderSessionId).put(text).array();
+    @Override
+    public PacketType<ChatMessage> type() {
+        return TYPE;
     }
 
     /** The most bytes of text an S_Chat carries within frames of at most {@code maxFrameSize} bytes. */
@@ -41,7 +41,6 @@ public record ChatMessage(long senderSessionId, String text) {
         if (!Utf8.isValid(utf8Text)) {
             throw new ProtocolException("C_Chat: text is not UTF-8");
         }
-        return Bodies.frame(ID, 4 + utf8Text.remaining()).putInt((int) senderSessionId).put(utf8Text.duplicate())
-                .array();
+        return new BodyWriter(4 + utf8Text.remaining()).u32(senderSessionId).raw(utf8Text).toFrame(ID);
     }
 }

@@ -1,18 +1,17 @@
 package dev.servercore.protocol;
 
-import java.nio.ByteBuffer;
+import dev.servercore.game.Packet;
+import dev.servercore.game.PacketType;
 
 /** C_Chat (3): client to server, a line of text for the sender's room. */
-public record ChatRequest(String text) {
+public record ChatRequest(String text) implements Packet {
 
     public static final int ID = 3;
+    public static final PacketType<ChatRequest> TYPE = PacketType.of(ID, in -> new ChatRequest(in.stringToEnd()),
+            (chat, out) -> out.stringToEnd(chat.text()));
 
-    public static ChatRequest decode(ByteBuffer body) {
-        return new ChatRequest(Bodies.text(Bodies.reader(body), "C_Chat"));
-    }
-
-    public byte[] encode() {
-        byte[] text = Bodies.utf8(this.text);
-        return Bodies.frame(ID, text.length).put(text).array();
+    @Override
+    public PacketType<ChatRequest> type() {
+        return TYPE;
     }
 }

@@ -3,20 +3,19 @@ package dev.servercore.protocol;
 import java.nio.ByteBuffer;
 
 import dev.servercore.core.Frames;
+import dev.servercore.game.Packet;
+import dev.servercore.game.PacketType;
 
 /** C_Echo / S_Echo (2): any bytes, answered with the same id and body, in order. */
-public record Echo(byte[] body) {
+public record Echo(byte[] body) implements Packet {
 
     public static final int ID = 2;
+    public static final PacketType<Echo> TYPE = PacketType.of(ID, in -> new Echo(in.bytesToEnd()),
+            (echo, out) -> out.raw(echo.body())).sized(echo -> echo.body().length);
 
-    public static Echo decode(ByteBuffer body) {
-        byte[] copy = new byte[body.remaining()];
-        body.duplicate().get(copy);
-        return new Echo(copy);
-    }
-
-    public byte[] encode() {
-        return Frames.encode(ID, body);
+    @Override
+    public PacketType<Echo> type() {
+        return TYPE;
     }
 
     /** The answer to a request, straight from the request's body: one copy, no record in between. */

@@ -1,20 +1,29 @@
 package dev.servercore.protocol;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import dev.servercore.core.ProtocolException;
+import dev.servercore.game.BodyReader;
+import dev.servercore.game.Packet;
+import dev.servercore.game.PacketType;
 
 /** C_JoinRoom (5): client to server; 1..32 bytes of [A-Za-z0-9_-], anything else is a protocol error. */
-public record JoinRoom(String room) {
+public record JoinRoom(String room) implements Packet {
 
     public static final int ID = 5;
     public static final int MAX_NAME_BYTES = 32;
+    public static final PacketType<JoinRoom> TYPE = PacketType.of(ID, JoinRoom::read,
+            (join, out) -> out.stringToEnd(join.room())).maxBodySize(MAX_NAME_BYTES);
 
     public JoinRoom {
         if (!isValidName(room)) {
             throw new ProtocolException("C_JoinRoom: bad room name");
         }
+    }
+
+    @Override
+    public PacketType<JoinRoom> type() {
+        return TYPE;
     }
 
     public static boolean isValidName(String room) {
@@ -34,23 +43,16 @@ public record JoinRoom(String room) {
     }
 
     /** The name's bytes are checked as they are (ASCII), before any text is made of them. */
-    public static JoinRoom decode(ByteBuffer body) {
-        int length = body.remaining();
-        if (length < 1 || length > MAX_NAME_BYTES) {
+    private static JoinRoom read(BodyReader in) {
+        if (!in.hasRemaining()) {
             throw new ProtocolException("C_JoinRoom: bad room name");
         }
-        byte[] name = new byte[length];
-        body.duplicate().get(name);
+        byte[] name = in.bytesToEnd();
         for (byte b : name) {
             if (!isNameChar(b)) {
                 throw new ProtocolException("C_JoinRoom: bad room name");
             }
         }
         return new JoinRoom(new String(name, StandardCharsets.US_ASCII));
-    }
-
-    public byte[] encode() {
-        byte[] name = Bodies.utf8(room);
-        return Bodies.frame(ID, name.length).put(name).array();
     }
 }

@@ -1,21 +1,17 @@
 package dev.servercore.protocol;
 
-import java.nio.ByteBuffer;
+import dev.servercore.game.Packet;
+import dev.servercore.game.PacketType;
 
 /** C_Move (10): client to server, the sender's new position. */
-public record Move(int x, int y) {
+public record Move(int x, int y) implements Packet {
 
     public static final int ID = 10;
+    public static final PacketType<Move> TYPE = PacketType.of(ID, in -> new Move(in.i32(), in.i32()),
+            (move, out) -> out.i32(move.x()).i32(move.y())).sized(move -> 8);
 
-    public static Move decode(ByteBuffer body) {
-        ByteBuffer in = Bodies.reader(body);
-        Bodies.need(in, 8, "C_Move");
-        Move move = new Move(in.getInt(), in.getInt());
-        Bodies.end(in, "C_Move");
-        return move;
-    }
-
-    public byte[] encode() {
-        return Bodies.frame(ID, 8).putInt(x).putInt(y).array();
+    @Override
+    public PacketType<Move> type() {
+        return TYPE;
     }
 }

@@ -1,21 +1,20 @@
 package dev.servercore.protocol;
 
-import java.nio.ByteBuffer;
+import dev.servercore.game.Packet;
+import dev.servercore.game.PacketType;
 
 /** S_Welcome (1): server to client, once, first. */
-public record Welcome(String text) {
+public record Welcome(String text) implements Packet {
 
     public static final int ID = 1;
+    public static final PacketType<Welcome> TYPE = PacketType.of(ID, in -> new Welcome(in.stringToEnd()),
+            (welcome, out) -> out.stringToEnd(welcome.text()));
     public static final String TEXT = "Welcome to MMORPG Server!";
     /** The same for every session: encoded once. */
     public static final byte[] FRAME = new Welcome(TEXT).encode();
 
-    public static Welcome decode(ByteBuffer body) {
-        return new Welcome(Bodies.text(Bodies.reader(body), "S_Welcome"));
-    }
-
-    public byte[] encode() {
-        byte[] text = Bodies.utf8(this.text);
-        return Bodies.frame(ID, text.length).put(text).array();
+    @Override
+    public PacketType<Welcome> type() {
+        return TYPE;
     }
 }

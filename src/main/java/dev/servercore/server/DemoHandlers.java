@@ -51,7 +51,7 @@ public class DemoHandlers {
         }
     }
 
-    @PacketHandler(JoinRoom.ID)
+    @PacketHandler
     @RateLimit(perSecond = "${servercore.demo.join-per-second:2}", burst = "${servercore.demo.join-burst:5}")
     void joinRoom(GameSession session, JoinRoom request) {
         session.asks(request.room()); // the lobby's first join, still on its way, is not answered
@@ -60,7 +60,7 @@ public class DemoHandlers {
     }
 
     /** At most what a client at twice the tick rate sends; moves of one tick coalesce anyway. */
-    @PacketHandler(Move.ID)
+    @PacketHandler
     @RateLimit(perSecond = "${servercore.demo.move-per-second:40}", burst = "${servercore.demo.move-burst:40}")
     void move(GameSession session, Move move) {
         Room room = rooms.roomOf(session);

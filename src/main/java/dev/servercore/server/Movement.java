@@ -43,7 +43,7 @@ public class Movement implements RoomListener {
             Moves.Entry entry = new Moves.Entry(session.id(), move.x(), move.y());
             room.execute(() -> {
                 if (room.members().contains(session)) {
-                    room.broadcastNow(new Moves(List.of(entry)).encode());
+                    room.broadcastNow(new Moves(List.of(entry)));
                 }
             });
             return;
@@ -67,7 +67,7 @@ public class Movement implements RoomListener {
      */
     void answerJoin(Room room, Session session) {
         if (session instanceof GameSession game && game.answers(room.name())) {
-            session.send(new JoinedRoom(session.id(), room.clusterSize(), room.name()).encode());
+            game.send(new JoinedRoom(session.id(), room.clusterSize(), room.name()));
         }
     }
 
@@ -101,8 +101,7 @@ public class Movement implements RoomListener {
             }
         }
         for (int from = 0; from < entries.size(); from += maxEntriesPerFrame) {
-            room.broadcast(new Moves(entries.subList(from, Math.min(entries.size(), from + maxEntriesPerFrame)))
-                    .encode());
+            room.broadcast(new Moves(entries.subList(from, Math.min(entries.size(), from + maxEntriesPerFrame))));
         }
     }
 }

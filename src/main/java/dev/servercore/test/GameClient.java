@@ -23,6 +23,8 @@ import java.util.Objects;
 import dev.servercore.core.Frames;
 import dev.servercore.core.KickReason;
 import dev.servercore.core.SessionLayer;
+import dev.servercore.game.Packet;
+import dev.servercore.game.PacketType;
 
 /**
  * A blocking game client over a real socket, for tests: it speaks PROTOCOL.md's framing (u16 LE size, header
@@ -34,8 +36,8 @@ import dev.servercore.core.SessionLayer;
  * <pre>{@code
  * try (GameClient alice = GameClient.connect(port)) {
  *     alice.login(token);                              // S_LoginOk, or a KickedException with the reason
- *     alice.send(Shout.ID, "hello".getBytes(UTF_8));
- *     GameClient.Packet shout = alice.awaitPacket(Shout.ID, Duration.ofSeconds(5));
+ *     alice.send(new Shout("hello"));                  // a Packet of the game's protocol
+ *     Shout heard = alice.await(Shout.TYPE, Duration.ofSeconds(5));
  * }
  * }</pre>
  */
@@ -52,7 +54,7 @@ public final class GameClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     /** Packets that arrived while another was awaited, in arrival order. */
-    private final ArrayDeque<Packet> kept = new ArrayDeque<>();
+    private final ArrayDeque<Frame> kept = new ArrayDeque<>();
     /** Bytes read and not yet a whole frame. */
     private byte[] pending = new byte[4096];
     private int pendingLength;
@@ -88,6 +90,11 @@ public final class GameClient implements AutoCloseable {
         sendFrame(Frames.encode(packetId, body));
     }
 
+    /** Sends one packet of the game's protocol, encoded by its type. */
+    public void send(Packet packet) {
+        sendFrame(packet.encode());
+    }
+
     /** Sends bytes as given: a whole frame (as a codec encodes it), several, or a malformed one on purpose. */
     public void sendFrame(byte[] bytes) {
         try {
@@ -115,7 +122,7 @@ public final class GameClient implements AutoCloseable {
      */
     public LoginOk login(String credential, Duration timeout) {
         send(SessionLayer.C_LOGIN, credential.getBytes(StandardCharsets.UTF_8));
-        Packet ok = awaitPacket(SessionLayer.S_LOGIN_OK, timeout);
+        Frame ok = awaitPacket(SessionLayer.S_LOGIN_OK, timeout);
         ByteBuffer body = ok.buffer();
         if (body.remaining() < 4) {
             throw new IllegalStateException("an S_LoginOk of " + body.remaining() + " bytes");
@@ -130,9 +137,9 @@ public final class GameClient implements AutoCloseable {
      * is awaited); the connection closing ends it with an {@link UncheckedIOException}; the timeout with a
      * {@link PacketTimeoutException}.
      */
-    public Packet awaitPacket(int packetId, Duration timeout) {
-        for (Iterator<Packet> it = kept.iterator(); it.hasNext(); ) {
-            Packet packet = it.next();
+    public Frame awaitPacket(int packetId, Duration timeout) {
+        for (Iterator<Frame> it = kept.iterator(); it.hasNext(); ) {
+            Frame packet = it.next();
             if (packet.id() == packetId) {
                 it.remove();
                 return packet;
@@ -142,7 +149,7 @@ public final class GameClient implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Integer> skipped = new ArrayList<>();
         while (true) {
-            Packet packet = read(deadline, () -> "packet " + packetId + " within " + timeout + " (skipped "
+            Frame packet = read(deadline, () -> "packet " + packetId + " within " + timeout + " (skipped "
                     + skipped + ")");
             if (packet.id() == packetId) {
                 return packet;
@@ -153,9 +160,17 @@ public final class GameClient implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #awaitPacket(int, Duration)}, for a packet type of the game's protocol: the packet decoded. A body
+     * the type refuses is a {@code ProtocolException}, as it would be on the server.
+     */
+    public <P> P await(PacketType<P> type, Duration timeout) {
+        return type.decode(awaitPacket(type.id(), timeout).buffer());
+    }
+
     /** The next packet, whatever its id (the oldest kept one first), within the timeout. */
-    public Packet nextPacket(Duration timeout) {
-        Packet keptPacket = kept.poll();
+    public Frame nextPacket(Duration timeout) {
+        Frame keptPacket = kept.poll();
         if (keptPacket != null) {
             return keptPacket;
         }
@@ -168,7 +183,7 @@ public final class GameClient implements AutoCloseable {
     }
 
     /** Packets that arrived while others were awaited and are not yet taken, oldest first. */
-    public List<Packet> keptPackets() {
+    public List<Frame> keptPackets() {
         return List.copyOf(kept);
     }
 
@@ -213,16 +228,16 @@ public final class GameClient implements AutoCloseable {
         closeQuietly(socket);
     }
 
-    private static void throwIfKick(Packet packet, int awaited) {
+    private static void throwIfKick(Frame packet, int awaited) {
         if (packet.id() == SessionLayer.S_KICK && awaited != SessionLayer.S_KICK) {
             throw new KickedException(Kick.of(packet), awaited);
         }
     }
 
-    private Packet read(long deadline, java.util.function.Supplier<String> awaited) {
+    private Frame read(long deadline, java.util.function.Supplier<String> awaited) {
         try {
             while (true) {
-                Packet packet = takeFrame();
+                Frame packet = takeFrame();
                 if (packet != null) {
                     return packet;
                 }
@@ -263,13 +278,13 @@ public final class GameClient implements AutoCloseable {
     }
 
     private void drainFrames() {
-        for (Packet packet; (packet = takeFrame()) != null; ) {
+        for (Frame packet; (packet = takeFrame()) != null; ) {
             kept.add(packet);
         }
     }
 
     /** The next whole frame of {@code pending}, or null while it is not all there. */
-    private Packet takeFrame() {
+    private Frame takeFrame() {
         if (pendingLength < Frames.HEADER_SIZE) {
             return null;
         }
@@ -283,7 +298,7 @@ public final class GameClient implements AutoCloseable {
             }
             return null;
         }
-        Packet packet = new Packet(Frames.getUInt16(pending, 2), Arrays.copyOfRange(pending, Frames.HEADER_SIZE, size));
+        Frame packet = new Frame(Frames.getUInt16(pending, 2), Arrays.copyOfRange(pending, Frames.HEADER_SIZE, size));
         System.arraycopy(pending, size, pending, 0, pendingLength - size);
         pendingLength -= size;
         bytesReceived += size;
@@ -298,10 +313,10 @@ public final class GameClient implements AutoCloseable {
         }
     }
 
-    /** A packet received: its id and its body. */
-    public record Packet(int id, byte[] body) {
+    /** A frame received: its packet id and its body. */
+    public record Frame(int id, byte[] body) {
 
-        public Packet {
+        public Frame {
             Objects.requireNonNull(body, "body");
         }
 
@@ -317,7 +332,7 @@ public final class GameClient implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "Packet[id=" + id + ", " + body.length + " bytes]";
+            return "Frame[id=" + id + ", " + body.length + " bytes]";
         }
     }
 
@@ -328,7 +343,7 @@ public final class GameClient implements AutoCloseable {
     /** {@code S_Kick}: why the server closes the session (null for a code this engine does not know), and its text. */
     public record Kick(KickReason reason, int code, String text) {
 
-        static Kick of(Packet packet) {
+        static Kick of(Frame packet) {
             ByteBuffer body = packet.buffer();
             if (body.remaining() < 2) {
                 return new Kick(null, 0, "");

@@ -1,6 +1,5 @@
 package com.example.mygame;
 
-import dev.servercore.game.PacketCodec;
 import dev.servercore.game.Rooms;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,11 +13,5 @@ class GameConfiguration {
     @Scope("prototype")
     Player player(Rooms rooms) {
         return new Player(rooms);
-    }
-
-    /** Lets handlers take a Shout rather than a ByteBuffer. */
-    @Bean
-    PacketCodec<Shout> shoutCodec() {
-        return PacketCodec.of(Shout.ID, Shout.class, Shout::decode);
     }
 }

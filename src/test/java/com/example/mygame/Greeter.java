@@ -11,6 +11,6 @@ class Greeter implements RoomListener {
 
     @Override
     public void onJoin(Room room, Session session) {
-        room.broadcast(new Shout("player " + session.id() + " arrived; " + room.size() + " here").encode());
+        room.broadcast(new Shout("player " + session.id() + " arrived; " + room.size() + " here"));
     }
 }

@@ -21,7 +21,7 @@ class MyGameTest {
     int port;
 
     private static String nextShout(GameClient client) {
-        return Shout.decode(client.awaitPacket(Shout.ID, WAIT).buffer()).text();
+        return client.await(Shout.TYPE, WAIT).text();
     }
 
     @Test
@@ -31,7 +31,7 @@ class MyGameTest {
             try (GameClient bob = GameClient.connect(port)) {
                 assertThat(nextShout(alice)).endsWith("arrived; 2 here");
                 assertThat(nextShout(bob)).endsWith("arrived; 2 here");
-                alice.sendFrame(new Shout("hello").encode());
+                alice.send(new Shout("hello"));
                 assertThat(nextShout(alice)).endsWith(": hello");
                 assertThat(nextShout(bob)).endsWith(": hello");
             }
@@ -51,7 +51,7 @@ class MyGameTest {
                     assertThat(mallory.awaitKick(WAIT).reason()).isEqualTo(KickReason.PROTOCOL_ERROR);
                     assertThat(mallory.awaitClosed(WAIT)).isTrue();
                 }
-                alice.sendFrame(new Shout("still here").encode());
+                alice.send(new Shout("still here"));
                 assertThat(nextShout(alice)).as("the next shout alice hears").endsWith(": still here");
             }
         }

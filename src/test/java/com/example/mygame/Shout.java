@@ -1,33 +1,19 @@
 package com.example.mygame;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-
-import dev.servercore.core.Frames;
-import dev.servercore.core.ProtocolException;
+import dev.servercore.game.Packet;
+import dev.servercore.game.PacketType;
 
 /** Packet 100, both ways: a line of text for everyone in the room, at most 200 bytes of UTF-8. */
-public record Shout(String text) {
+public record Shout(String text) implements Packet {
 
     public static final int ID = 100;
     public static final int MAX_TEXT_BYTES = 200;
+    /** A longer body, or text that is not UTF-8, is the sender's protocol error: the engine kicks that one client. */
+    public static final PacketType<Shout> TYPE = PacketType.of(ID, in -> new Shout(in.stringToEnd()),
+            (shout, out) -> out.stringToEnd(shout.text())).maxBodySize(MAX_TEXT_BYTES);
 
-    /** Anything else than what we relay is the sender's protocol error: the engine kicks that one client. */
-    public static Shout decode(ByteBuffer body) {
-        if (body.remaining() > MAX_TEXT_BYTES) {
-            throw new ProtocolException("a shout of " + body.remaining() + " bytes");
-        }
-        try {
-            return new Shout(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(body.duplicate()).toString());
-        } catch (CharacterCodingException e) {
-            throw new ProtocolException("a shout that is not UTF-8");
-        }
-    }
-
-    public byte[] encode() {
-        return Frames.encode(ID, text.getBytes(StandardCharsets.UTF_8));
+    @Override
+    public PacketType<Shout> type() {
+        return TYPE;
     }
 }

@@ -22,7 +22,7 @@ public class ShoutBot extends PacketSession {
             report.error();
             return;
         }
-        String text = Shout.decode(body).text();
+        String text = Shout.TYPE.decode(body).text();
         report.count("shouts_heard");
         if (shoutedAt == 0 && text.contains("arrived")) {
             shoutedAt = System.nanoTime();

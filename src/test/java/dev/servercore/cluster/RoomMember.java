@@ -42,7 +42,7 @@ final class RoomMember implements AutoCloseable {
         FrameClient.Frame answer = client.readFrame();
         assertThat(answer.packetId()).isEqualTo(JoinedRoom.ID);
         RoomMember member = new RoomMember(client, node);
-        member.joined = JoinedRoom.decode(ByteBuffer.wrap(answer.body()));
+        member.joined = JoinedRoom.TYPE.decode(ByteBuffer.wrap(answer.body()));
         client.socket().setSoTimeout(0);
         member.reader.start();
         return member;
@@ -78,7 +78,7 @@ final class RoomMember implements AutoCloseable {
         List<ChatMessage> chats = new ArrayList<>();
         for (FrameClient.Frame frame : snapshot()) {
             if (frame.packetId() == ChatMessage.ID) {
-                chats.add(ChatMessage.decode(ByteBuffer.wrap(frame.body())));
+                chats.add(ChatMessage.TYPE.decode(ByteBuffer.wrap(frame.body())));
             }
         }
         return chats;
@@ -92,7 +92,7 @@ final class RoomMember implements AutoCloseable {
         List<Moves.Entry> entries = new ArrayList<>();
         for (FrameClient.Frame frame : snapshot()) {
             if (frame.packetId() == Moves.ID) {
-                entries.addAll(Moves.decode(ByteBuffer.wrap(frame.body())).entries());
+                entries.addAll(Moves.TYPE.decode(ByteBuffer.wrap(frame.body())).entries());
             }
         }
         return entries;

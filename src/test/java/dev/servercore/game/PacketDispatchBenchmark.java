@@ -2,7 +2,6 @@ package dev.servercore.game;
 
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.servercore.core.PacketSession;
@@ -64,10 +63,9 @@ public class PacketDispatchBenchmark {
     public void setUp() throws Exception {
         handlers = new Handlers();
         table = new PacketHandlers(new SimpleMeterRegistry());
-        Map<Class<?>, PacketCodec<?>> codecs = Map.of(Move.class, PacketCodec.of(Move.ID, Move.class, Move::decode));
         for (Method method : Handlers.class.getDeclaredMethods()) {
             if (method.isAnnotationPresent(PacketHandler.class)) {
-                table.add(handlers, method, method, codecs);
+                table.add(handlers, method, method, PacketTypes.declared());
             }
         }
         session = new Target();
@@ -78,7 +76,7 @@ public class PacketDispatchBenchmark {
     private void byHand(Session s, int packetId, ByteBuffer body) {
         switch (packetId) {
             case 2 -> handlers.echo((Target) s, body);
-            case Move.ID -> handlers.move((Target) s, Move.decode(body));
+            case Move.ID -> handlers.move((Target) s, Move.TYPE.decode(body));
             default -> {
             }
         }

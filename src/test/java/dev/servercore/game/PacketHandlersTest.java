@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import dev.servercore.core.PacketSession;
 import dev.servercore.core.Session;
@@ -59,15 +58,12 @@ class PacketHandlersTest {
         }
     }
 
-    private static final Map<Class<?>, PacketCodec<?>> CODECS = Map.of(Move.class,
-            PacketCodec.of(Move.ID, Move.class, Move::decode));
-
     private static PacketHandlers table(SimpleMeterRegistry meters, Object... beans) {
         PacketHandlers handlers = new PacketHandlers(meters);
         for (Object bean : beans) {
             for (var method : bean.getClass().getDeclaredMethods()) {
                 if (method.isAnnotationPresent(PacketHandler.class)) {
-                    handlers.add(bean, method, method, CODECS);
+                    handlers.add(bean, method, method, PacketTypes.declared());
                 }
             }
         }
@@ -151,11 +147,11 @@ class PacketHandlersTest {
                 .hasMessageContaining("Two @PacketHandler(1)").hasMessageContaining("Handlers.raw")
                 .hasMessageContaining("Duplicate.again");
         assertThatThrownBy(() -> table(meters, new Unbindable())).hasMessageContaining("Unbindable.wrong")
-                .hasMessageContaining("no PacketCodec bean decodes java.lang.String");
+                .hasMessageContaining("java.lang.String has no PacketType");
         assertThatThrownBy(() -> table(meters, new NoSession())).hasMessageContaining("NoSession.wrong")
                 .hasMessageContaining("parameters must be");
         assertThatThrownBy(() -> table(meters, new WrongCodec())).hasMessageContaining("WrongCodec.wrong")
-                .hasMessageContaining("decodes packet 10, not 12");
+                .hasMessageContaining("is packet 10, not 12");
         assertThatThrownBy(() -> table(meters, new Returns())).hasMessageContaining("Returns.wrong")
                 .hasMessageContaining("must return void");
     }
@@ -167,10 +163,6 @@ class PacketHandlersTest {
             return new Handlers();
         }
 
-        @Bean
-        PacketCodec<Move> moveCodec() {
-            return PacketCodec.of(Move.ID, Move.class, Move::decode);
-        }
     }
 
     /** The application above, plus a second handler for packet 1. */

@@ -77,9 +77,9 @@ class JwtLoginTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             ChatMessage echo = null;
             while (echo == null && System.nanoTime() < deadline) { // the lobby's join is a room job: chat until in
-                alice.sendFrame(new ChatRequest("hi").encode());
+                alice.send(new ChatRequest("hi"));
                 try {
-                    echo = ChatMessage.decode(alice.awaitPacket(ChatMessage.ID, Duration.ofMillis(300)).buffer());
+                    echo = alice.await(ChatMessage.TYPE, Duration.ofMillis(300));
                 } catch (PacketTimeoutException notYet) {
                     // not in the lobby yet
                 }

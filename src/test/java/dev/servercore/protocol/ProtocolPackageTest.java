@@ -37,6 +37,10 @@ class ProtocolPackageTest {
         try (Stream<Path> protocol = Files.list(SOURCES.resolve("dev/servercore/protocol"))) {
             protocol.filter(p -> p.toString().endsWith(".java")).forEach(files::add);
         }
+        // the codec the packets are written on
+        for (String codec : new String[] {"Packet", "PacketType", "BodyReader", "BodyWriter", "Utf8"}) {
+            files.add(SOURCES.resolve("dev/servercore/game/" + codec + ".java"));
+        }
         files.add(SOURCES.resolve("dev/servercore/core/Frames.java"));
         files.add(SOURCES.resolve("dev/servercore/core/ProtocolException.java"));
         // the session layer's ids and reasons, which the bench's attack scenarios read

@@ -52,16 +52,16 @@ class ProtocolRoundTripTest {
     void welcomeEchoAndChatRoundTrip() throws Exception {
         RandomTrials.run(TRIALS, random -> {
             Welcome welcome = new Welcome(text(random));
-            assertThat(roundTrip(welcome.encode(), Welcome.ID, Welcome::decode)).isEqualTo(welcome);
+            assertThat(roundTrip(welcome.encode(), Welcome.ID, Welcome.TYPE::decode)).isEqualTo(welcome);
             byte[] bytes = new byte[random.nextInt(100)];
             random.nextBytes(bytes);
             Echo echo = new Echo(bytes);
-            assertThat(roundTrip(echo.encode(), Echo.ID, Echo::decode)).isEqualTo(echo);
+            assertThat(roundTrip(echo.encode(), Echo.ID, Echo.TYPE::decode)).isEqualTo(echo);
             assertThat(Echo.reply(ByteBuffer.wrap(bytes))).isEqualTo(echo.encode());
             ChatRequest request = new ChatRequest(text(random));
-            assertThat(roundTrip(request.encode(), ChatRequest.ID, ChatRequest::decode)).isEqualTo(request);
+            assertThat(roundTrip(request.encode(), ChatRequest.ID, ChatRequest.TYPE::decode)).isEqualTo(request);
             ChatMessage message = new ChatMessage(sessionId(random), text(random));
-            assertThat(roundTrip(message.encode(), ChatMessage.ID, ChatMessage::decode)).isEqualTo(message);
+            assertThat(roundTrip(message.encode(), ChatMessage.ID, ChatMessage.TYPE::decode)).isEqualTo(message);
             byte[] utf8 = message.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             assertThat(ChatMessage.relay(message.senderSessionId(), ByteBuffer.wrap(utf8), 4096))
                     .isEqualTo(message.encode());
@@ -77,11 +77,11 @@ class ProtocolRoundTripTest {
                 name.append(alphabet.charAt(random.nextInt(alphabet.length())));
             }
             JoinRoom join = new JoinRoom(name.toString());
-            assertThat(roundTrip(join.encode(), JoinRoom.ID, JoinRoom::decode)).isEqualTo(join);
+            assertThat(roundTrip(join.encode(), JoinRoom.ID, JoinRoom.TYPE::decode)).isEqualTo(join);
             JoinedRoom joined = new JoinedRoom(sessionId(random), random.nextInt(100_000), name.toString());
-            assertThat(roundTrip(joined.encode(), JoinedRoom.ID, JoinedRoom::decode)).isEqualTo(joined);
+            assertThat(roundTrip(joined.encode(), JoinedRoom.ID, JoinedRoom.TYPE::decode)).isEqualTo(joined);
             Move move = new Move(random.nextInt(), random.nextInt());
-            assertThat(roundTrip(move.encode(), Move.ID, Move::decode)).isEqualTo(move);
+            assertThat(roundTrip(move.encode(), Move.ID, Move.TYPE::decode)).isEqualTo(move);
             List<Moves.Entry> entries = new ArrayList<>();
             for (int i = random.nextInt(Moves.maxEntries(4096) + 1); i > 0; i--) {
                 entries.add(new Moves.Entry(sessionId(random), random.nextInt(), random.nextInt()));
@@ -89,22 +89,22 @@ class ProtocolRoundTripTest {
             Moves moves = new Moves(entries);
             byte[] frame = moves.encode();
             assertThat(frame.length).isLessThanOrEqualTo(4096);
-            assertThat(roundTrip(frame, Moves.ID, Moves::decode)).isEqualTo(moves);
+            assertThat(roundTrip(frame, Moves.ID, Moves.TYPE::decode)).isEqualTo(moves);
         });
     }
 
     @Test
     void malformedBodiesAreProtocolErrors() {
         for (String bad : new String[] {"", "a b", "x".repeat(33), "lobby!", "로비"}) {
-            assertThatThrownBy(() -> JoinRoom.decode(ByteBuffer.wrap(bad.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+            assertThatThrownBy(() -> JoinRoom.TYPE.decode(ByteBuffer.wrap(bad.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
                     .as(bad).isInstanceOf(ProtocolException.class);
         }
-        assertThatThrownBy(() -> ChatRequest.decode(ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x28})))
+        assertThatThrownBy(() -> ChatRequest.TYPE.decode(ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x28})))
                 .isInstanceOf(ProtocolException.class);
-        assertThatThrownBy(() -> Move.decode(ByteBuffer.wrap(new byte[7]))).isInstanceOf(ProtocolException.class);
-        assertThatThrownBy(() -> Move.decode(ByteBuffer.wrap(new byte[9]))).isInstanceOf(ProtocolException.class);
-        assertThatThrownBy(() -> Moves.decode(ByteBuffer.wrap(new byte[13]))).isInstanceOf(ProtocolException.class);
-        assertThatThrownBy(() -> ChatMessage.decode(ByteBuffer.wrap(new byte[3]))).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> Move.TYPE.decode(ByteBuffer.wrap(new byte[7]))).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> Move.TYPE.decode(ByteBuffer.wrap(new byte[9]))).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> Moves.TYPE.decode(ByteBuffer.wrap(new byte[13]))).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> ChatMessage.TYPE.decode(ByteBuffer.wrap(new byte[3]))).isInstanceOf(ProtocolException.class);
         assertThat(Moves.maxEntries(4096)).isEqualTo((4096 - 4) / 12);
     }
 }

@@ -73,7 +73,7 @@ class ChatFloodTest {
                 case Welcome.ID -> send(new JoinRoom(room).encode());
                 case JoinedRoom.ID -> joined = true;
                 case ChatMessage.ID -> {
-                    ChatMessage chat = ChatMessage.decode(body);
+                    ChatMessage chat = ChatMessage.TYPE.decode(body);
                     if (chat.text().startsWith("honest-")) {
                         honest.incrementAndGet();
                     } else {

@@ -51,7 +51,7 @@ class DemoServerRoomsTest {
         client.write(new JoinRoom(room).encode());
         FrameClient.Frame answer = client.readFrame();
         assertThat(answer.packetId()).isEqualTo(JoinedRoom.ID);
-        return JoinedRoom.decode(java.nio.ByteBuffer.wrap(answer.body()));
+        return JoinedRoom.TYPE.decode(java.nio.ByteBuffer.wrap(answer.body()));
     }
 
     @Test
@@ -69,7 +69,7 @@ class DemoServerRoomsTest {
 
         red1.write(new ChatRequest("for red only").encode());
         for (FrameClient member : List.of(red1, red2)) {
-            ChatMessage chat = ChatMessage.decode(java.nio.ByteBuffer.wrap(member.readFrame().body()));
+            ChatMessage chat = ChatMessage.TYPE.decode(java.nio.ByteBuffer.wrap(member.readFrame().body()));
             assertThat(chat).isEqualTo(new ChatMessage(first.sessionId(), "for red only"));
         }
         // the others got nothing: their next frame is their own echo
@@ -106,7 +106,7 @@ class DemoServerRoomsTest {
                     continue; // a later member's join was answered to that member, never to this one
                 }
                 assertThat(frame.packetId()).isEqualTo(Moves.ID);
-                for (Moves.Entry entry : Moves.decode(java.nio.ByteBuffer.wrap(frame.body())).entries()) {
+                for (Moves.Entry entry : Moves.TYPE.decode(java.nio.ByteBuffer.wrap(frame.body())).entries()) {
                     seen.computeIfAbsent(entry.sessionId(), id -> new ArrayList<>()).add(entry);
                 }
             }

@@ -102,7 +102,7 @@ class PoisonChatTest {
             raw.write(new ChatRequest("after").encode());
             FrameClient.Frame first = raw.readFrame();
             assertThat(first.packetId()).isEqualTo(ChatMessage.ID);
-            assertThat(ChatMessage.decode(ByteBuffer.wrap(first.body())).text()).isEqualTo("after");
+            assertThat(ChatMessage.TYPE.decode(ByteBuffer.wrap(first.body())).text()).isEqualTo("after");
             Await.until("the ServerCore member got the later chat", WAIT,
                     () -> member.chats.get() >= 1 || member.disconnected);
             assertThat(member.disconnected).as("the ServerCore member was dropped").isFalse();
@@ -146,7 +146,7 @@ class PoisonChatTest {
             for (FrameClient member : new FrameClient[] {sender, other}) {
                 FrameClient.Frame chat = member.readFrame();
                 assertThat(chat.size()).isEqualTo(4096);
-                assertThat(ChatMessage.decode(ByteBuffer.wrap(chat.body())).text()).isEqualTo(text);
+                assertThat(ChatMessage.TYPE.decode(ByteBuffer.wrap(chat.body())).text()).isEqualTo(text);
             }
         }
     }

@@ -88,7 +88,7 @@ class GameClientTest {
         try (GameClient client = GameClient.connect(port)) {
             assertThat(client.awaitWelcome()).isEqualTo("hi there");
             client.send(ECHO, "ping".getBytes(StandardCharsets.UTF_8));
-            GameClient.Packet echo = client.awaitPacket(ECHO, WAIT);
+            GameClient.Frame echo = client.awaitPacket(ECHO, WAIT);
             assertThat(echo.text()).isEqualTo("ping");
             client.send(ECHO, new byte[] {1, 0, 0, 0});
             assertThat(client.awaitPacket(ECHO, WAIT).buffer().getInt()).isEqualTo(1);
@@ -163,7 +163,7 @@ class GameClientTest {
         try (GameClient client = GameClient.connect(port)) {
             client.send(BURST, new byte[0]);
             assertThat(client.awaitPacket(22, WAIT).body()).containsExactly(2);
-            assertThat(client.keptPackets()).extracting(GameClient.Packet::id).containsExactly(GameClient.S_WELCOME,
+            assertThat(client.keptPackets()).extracting(GameClient.Frame::id).containsExactly(GameClient.S_WELCOME,
                     20, 21);
             assertThat(client.awaitPacket(21, WAIT).body()).containsExactly(1);
             assertThat(client.nextPacket(WAIT).id()).isEqualTo(GameClient.S_WELCOME);

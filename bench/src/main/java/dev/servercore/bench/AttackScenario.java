@@ -257,7 +257,7 @@ final class AttackScenario {
                 out.write(new JoinRoom(room).encode());
                 while (true) {
                     Frame frame = readFrame(in);
-                    if (frame.id == JoinedRoom.ID && JoinedRoom.decode(ByteBuffer.wrap(frame.body)).room().equals(room)) {
+                    if (frame.id == JoinedRoom.ID && JoinedRoom.TYPE.decode(ByteBuffer.wrap(frame.body)).room().equals(room)) {
                         break;
                     }
                 }

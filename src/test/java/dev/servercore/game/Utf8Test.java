@@ -1,4 +1,4 @@
-package dev.servercore.protocol;
+package dev.servercore.game;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,4 +1,4 @@
-package dev.servercore.protocol;
+package dev.servercore.game;
 
 import java.nio.ByteBuffer;
 
@@ -6,15 +6,18 @@ import java.nio.ByteBuffer;
  * Strict UTF-8 (RFC 3629), checked in place: no overlong forms, no surrogates, nothing above U+10FFFF, no
  * sequence cut short. The same text {@code CharsetDecoder} with {@code REPORT} accepts, without decoding it.
  */
-final class Utf8 {
+public final class Utf8 {
 
     private Utf8() {
     }
 
     /** Whether the bytes from the buffer's position to its limit are UTF-8; the buffer is not moved. */
-    static boolean isValid(ByteBuffer text) {
-        int at = text.position();
-        int end = text.limit();
+    public static boolean isValid(ByteBuffer text) {
+        return isValid(text, text.position(), text.limit());
+    }
+
+    /** Whether the bytes of {@code text} from index {@code at} (included) to {@code end} (excluded) are UTF-8. */
+    public static boolean isValid(ByteBuffer text, int at, int end) {
         while (at < end) {
             int lead = text.get(at) & 0xFF;
             if (lead < 0x80) {
