@@ -30,6 +30,8 @@ import org.springframework.context.ApplicationListener;
 public class DummyClient implements ApplicationRunner, ExitCodeGenerator, ApplicationListener<ApplicationReadyEvent> {
 
     private static final Log log = LogFactory.getLog(DummyClient.class);
+    /** The property Boot's test support sets in the environment of every {@code @SpringBootTest} context. */
+    private static final String SPRING_BOOT_TEST = "org.springframework.boot.test.context.SpringBootTestContextBootstrapper";
 
     private final DummyClientConnectors connector;
     private final DummyClientProperties properties;
@@ -73,10 +75,14 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator, Applic
         exitCode = runOnce() ? 0 : 1;
     }
 
-    /** A run that has ended ends the process with its verdict (a continuous one runs until stopped). */
+    /**
+     * A run that has ended ends the process with its verdict (a continuous one runs until stopped), unless the
+     * application is a {@code @SpringBootTest}'s: a test reads {@link #getExitCode()} instead.
+     */
     @Override
     public void onApplicationEvent(ApplicationReadyEvent event) {
-        if (!properties.isContinuous() && properties.isExitWhenDone()) {
+        boolean inTest = event.getApplicationContext().getEnvironment().containsProperty(SPRING_BOOT_TEST);
+        if (!properties.isContinuous() && properties.isExitWhenDone() && !inTest) {
             System.exit(SpringApplication.exit(event.getApplicationContext()));
         }
     }
