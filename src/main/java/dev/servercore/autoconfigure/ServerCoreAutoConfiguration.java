@@ -123,6 +123,14 @@ public class ServerCoreAutoConfiguration {
         return HandlerSession::new;
     }
 
+    /** {@code local.servercore.listener.port}, the bound port, for {@code @LocalGamePort}. */
+    @Bean
+    @ConditionalOnBean(Listener.class)
+    @ConditionalOnMissingBean
+    LocalGamePortPublisher localGamePortPublisher(Listener listener) {
+        return new LocalGamePortPublisher(listener);
+    }
+
     @Bean
     @ConditionalOnBean(Listener.class)
     @ConditionalOnMissingBean

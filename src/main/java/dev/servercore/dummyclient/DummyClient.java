@@ -15,32 +15,43 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 
 /**
  * Drives the dummy client: opens the sessions, lets them exchange echoes (the five hellos, or load for a
- * duration, or load until stopped), then logs one summary. The exit code is 0 only if every session was
- * welcomed, every reply matched its request, and nothing failed or disconnected unexpectedly.
+ * duration, or load until stopped), or play the room scenarios, or run the application's own sessions
+ * ({@link DummySessionFactory}), then logs one summary. The exit code is 0 only if the run passed (echo: every
+ * session was welcomed, every reply matched its request, and nothing failed or disconnected unexpectedly). A run
+ * that is not continuous ends the process with that code once the application is ready
+ * ({@code servercore.dummyclient.exit-when-done}), whatever the application's {@code main}.
  */
-public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
+public class DummyClient implements ApplicationRunner, ExitCodeGenerator, ApplicationListener<ApplicationReadyEvent> {
 
     private static final Log log = LogFactory.getLog(DummyClient.class);
+    /** The property Boot's test support sets in the environment of every {@code @SpringBootTest} context. */
+    private static final String SPRING_BOOT_TEST = "org.springframework.boot.test.context.SpringBootTestContextBootstrapper";
 
     private final DummyClientConnectors connector;
     private final DummyClientProperties properties;
     private final LoadReport report;
-    private final MeterRegistry meters;
     private final RoomScenario rooms;
+    /** Null: the demo protocol's sessions; else the application's own. */
+    private final OwnSessionsScenario own;
+    private final SessionFigures figures;
     private final List<DummyClientSession> sessions = new ArrayList<>();
     private final List<RoomDummySession> roomSessions = new ArrayList<>();
     private volatile int exitCode = 1;
 
     DummyClient(DummyClientConnectors connector, DummyClientProperties properties, LoadReport report, MeterRegistry meters,
-            RoomScenario rooms) {
+            RoomScenario rooms, OwnSessionsScenario own) {
         this.connector = connector;
         this.rooms = rooms;
+        this.own = own;
         this.properties = properties;
         this.report = report;
-        this.meters = meters;
+        this.figures = new SessionFigures(meters, connector.names());
     }
 
     public boolean isContinuous() {
@@ -64,10 +75,29 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
         exitCode = runOnce() ? 0 : 1;
     }
 
+    /**
+     * A run that has ended ends the process with its verdict (a continuous one runs until stopped), unless the
+     * application is a {@code @SpringBootTest}'s: a test reads {@link #getExitCode()} instead.
+     */
+    @Override
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+        boolean inTest = event.getApplicationContext().getEnvironment().containsProperty(SPRING_BOOT_TEST);
+        if (!properties.isContinuous() && properties.isExitWhenDone() && !inTest) {
+            System.exit(SpringApplication.exit(event.getApplicationContext()));
+        }
+    }
+
     private boolean runOnce() throws InterruptedException {
+        if (own != null) {
+            connectAll();
+            boolean ok = own.run(connector::open);
+            report.closing();
+            return ok;
+        }
         if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
             connectAll();
-            boolean ok = rooms.run(List.copyOf(roomSessions), this::wireFigures);
+            boolean ok = rooms.run(List.copyOf(roomSessions),
+                    () -> figures.describeSessions() + " " + wireFigures());
             report.closing();
             return ok;
         }
@@ -100,9 +130,9 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
         LoadReport.Snapshot figures = report.snapshot(seconds);
         long unanswered = outstanding();
         boolean ok = welcomed && finished && figures.clean() && unanswered == 0;
-        log.info(String.format(Locale.ROOT, "Dummy client summary: mode=%s sessions=%d %s unanswered=%d %s result=%s",
-                load ? "load" : "hello", properties.getSessions(), figures.describe(), unanswered, wireFigures(),
-                ok ? "OK" : "FAILED"));
+        log.info(String.format(Locale.ROOT, "Dummy client summary: mode=%s sessions=%d %s %s unanswered=%d %s result=%s",
+                load ? "load" : "hello", properties.getSessions(), this.figures.describeSessions(), figures.describe(),
+                unanswered, wireFigures(), ok ? "OK" : "FAILED"));
         report.closing();
         return ok;
     }
@@ -111,6 +141,10 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
     private void runContinuously() {
         connector.keepConnected(properties.getSessions());
         try {
+            if (own != null) {
+                own.runContinuously(connector::open);
+                return;
+            }
             if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
                 rooms.runContinuously(() -> connector.sessions().stream()
                         .filter(RoomDummySession.class::isInstance).map(RoomDummySession.class::cast).toList());
@@ -142,8 +176,8 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
                 synchronized (sessions) {
                     if (session instanceof RoomDummySession room) {
                         roomSessions.add(room);
-                    } else {
-                        sessions.add((DummyClientSession) session);
+                    } else if (session instanceof DummyClientSession echoing) {
+                        sessions.add(echoing);
                     }
                 }
             } catch (RuntimeException failed) {
@@ -160,13 +194,7 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator {
 
     /** Figures of the connector's meters: what crossed the wire. */
     private String wireFigures() {
-        return String.format(Locale.ROOT, "bytes_sent=%.0f bytes_received=%.0f packets_sent=%.0f packets_received=%.0f",
-                count("servercore.bytes.sent"), count("servercore.bytes.received"), count("servercore.packets.sent"),
-                count("servercore.packets.received"));
-    }
-
-    private double count(String meter) {
-        return connector.count(meters, meter);
+        return figures.describeWire();
     }
 
     static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {

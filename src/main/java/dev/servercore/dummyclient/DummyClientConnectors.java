@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.servercore.core.Connector;
 import dev.servercore.core.Session;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -51,13 +50,9 @@ final class DummyClientConnectors implements SmartLifecycle {
         return connectors.stream().mapToInt(c -> c.sessions().count()).sum();
     }
 
-    /** A function counter of the engine, summed over the connectors. */
-    double count(MeterRegistry meters, String meter) {
-        double sum = 0;
-        for (Connector connector : connectors) {
-            sum += meters.get(meter).tag("endpoint", connector.name()).functionCounter().count();
-        }
-        return sum;
+    /** The connectors' names: the {@code endpoint} tag of their meters. */
+    List<String> names() {
+        return connectors.stream().map(Connector::name).toList();
     }
 
     @Override

@@ -79,6 +79,8 @@ public final class DummyClientProperties {
     /** How long the sessions may take to connect and be welcomed, and the last replies to arrive. */
     @NotNull
     private final Duration timeout;
+    /** A run that is not continuous ends the process with its exit code once done (off: in-process runs, tests). */
+    private final boolean exitWhenDone;
     /** Logging in to a gateway that requires it (servercore.login.required). */
     @jakarta.validation.Valid
     private final Login login;
@@ -98,8 +100,10 @@ public final class DummyClientProperties {
             @DefaultValue("10s") Duration reportInterval,
             @DefaultValue("128") int connectConcurrency,
             @DefaultValue("30s") Duration timeout,
+            @DefaultValue("true") boolean exitWhenDone,
             @DefaultValue Login login) {
         this.login = login;
+        this.exitWhenDone = exitWhenDone;
         this.scenario = scenario;
         this.rooms = rooms;
         this.moveRate = moveRate;
@@ -185,6 +189,10 @@ public final class DummyClientProperties {
 
     public Duration getTimeout() {
         return timeout;
+    }
+
+    public boolean isExitWhenDone() {
+        return exitWhenDone;
     }
 
     public Login getLogin() {

@@ -12,8 +12,6 @@ import java.util.concurrent.atomic.LongAdder;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * What the sessions of the chat and move scenarios share and saw: which session ids are in which room
@@ -32,10 +30,10 @@ final class RoomTraffic {
     final LongAdder outOfPlace = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder unexpectedDisconnects = new LongAdder();
-    private final Recorder latencies = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private final PercentileRecorder latencies = new PercentileRecorder();
     /** Delivery to another member, by whether both sessions are on one gateway node (their id's slot). */
-    private final Recorder sameNode = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
-    private final Recorder crossNode = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private final PercentileRecorder sameNode = new PercentileRecorder();
+    private final PercentileRecorder crossNode = new PercentileRecorder();
     private final Map<Integer, RoomDummySession> byIndex = new ConcurrentHashMap<>();
     private volatile boolean measuring;
     private volatile Map<String, int[]> frozenMembers;
@@ -79,7 +77,7 @@ final class RoomTraffic {
     void delivered(long senderId, long receiverId, long nanos) {
         if (measuring && nanos > 0) {
             long micros = Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), TimeUnit.SECONDS.toMicros(60));
-            ((senderId >>> 24) == (receiverId >>> 24) ? sameNode : crossNode).recordValue(micros);
+            ((senderId >>> 24) == (receiverId >>> 24) ? sameNode : crossNode).record(micros);
         }
     }
 
@@ -138,7 +136,7 @@ final class RoomTraffic {
     void latency(long nanos) {
         seen.record(nanos, TimeUnit.NANOSECONDS);
         if (measuring) {
-            latencies.recordValue(Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), TimeUnit.SECONDS.toMicros(60)));
+            latencies.record(Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), TimeUnit.SECONDS.toMicros(60)));
         }
     }
 
@@ -157,17 +155,17 @@ final class RoomTraffic {
 
     /** Delivery to other members, sessions on the same node and on another node apart (cluster runs). */
     String nodeFigures() {
-        Histogram same = sameNode.getIntervalHistogram();
-        Histogram cross = crossNode.getIntervalHistogram();
+        PercentileRecorder.Snapshot same = sameNode.snapshot();
+        PercentileRecorder.Snapshot cross = crossNode.snapshot();
         return String.format(Locale.ROOT, "same_node_n=%d same_node_p50_us=%d same_node_p99_us=%d cross_node_n=%d "
-                + "cross_node_p50_us=%d cross_node_p99_us=%d", same.getTotalCount(), same.getValueAtPercentile(50),
-                same.getValueAtPercentile(99), cross.getTotalCount(), cross.getValueAtPercentile(50),
-                cross.getValueAtPercentile(99));
+                + "cross_node_p50_us=%d cross_node_p99_us=%d", same.count(), same.valueAt(50),
+                same.valueAt(99), cross.count(), cross.valueAt(50),
+                cross.valueAt(99));
     }
 
     String latencyFigures(String name) {
-        Histogram h = latencies.getIntervalHistogram();
-        return String.format(Locale.ROOT, "%s_p50_us=%d %s_p99_us=%d %s_max_us=%d", name, h.getValueAtPercentile(50),
-                name, h.getValueAtPercentile(99), name, h.getMaxValue());
+        PercentileRecorder.Snapshot h = latencies.snapshot();
+        return String.format(Locale.ROOT, "%s_p50_us=%d %s_p99_us=%d %s_max_us=%d", name, h.valueAt(50),
+                name, h.valueAt(99), name, h.max());
     }
 }

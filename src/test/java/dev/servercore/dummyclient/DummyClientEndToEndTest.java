@@ -106,6 +106,7 @@ class DummyClientEndToEndTest {
         assertThat(run.exitCode()).as(run.output()).isZero();
         Map<String, String> summary = run.summary();
         assertThat(summary).containsEntry("result", "OK").containsEntry("mode", "hello")
+                .containsEntry("connected", "10").containsEntry("welcomed", "10").containsEntry("disconnects", "0")
                 .containsEntry("echoes", "50").containsEntry("packets_sent", "50")
                 .containsEntry("packets_received", "60"); // a welcome and five echoes each
     }
@@ -119,7 +120,8 @@ class DummyClientEndToEndTest {
         DummyClientRun run = DummyClientRun.start(closedPort, "--servercore.dummyclient.sessions=3",
                 "--servercore.dummyclient.timeout=2s");
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
-        assertThat(run.summary()).containsEntry("result", "FAILED").containsEntry("connected", "0");
+        assertThat(run.summary()).containsEntry("result", "FAILED").containsEntry("connected", "0")
+                .containsEntry("welcomed", "0").containsEntry("connect_failures", "3");
     }
 
     @Test

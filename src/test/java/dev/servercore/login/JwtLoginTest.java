@@ -1,8 +1,6 @@
 package dev.servercore.login;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,17 +24,17 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.sun.net.httpserver.HttpServer;
 import dev.servercore.core.KickReason;
-import dev.servercore.core.Listener;
 import dev.servercore.core.LoginRefusedException;
-import dev.servercore.core.SessionLayer;
 import dev.servercore.protocol.ChatMessage;
 import dev.servercore.protocol.ChatRequest;
-import dev.servercore.testsupport.FrameClient;
+import dev.servercore.test.GameClient;
+import dev.servercore.test.KickedException;
+import dev.servercore.test.LocalGamePort;
+import dev.servercore.test.PacketTimeoutException;
 
 import static dev.servercore.testsupport.Tokens.claims;
 import static dev.servercore.testsupport.Tokens.token;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -57,52 +55,37 @@ class JwtLoginTest {
 
     static final String SECRET = "a-secret-of-the-test-at-least-32-bytes-long";
 
-    @Autowired
-    Listener listener;
+    @LocalGamePort
+    int port;
 
     static String hs256(JWTClaimsSet claims) throws Exception {
         return token(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)), JWSAlgorithm.HS256, claims);
     }
 
-    private FrameClient connectAndLogIn(String token) throws Exception {
-        FrameClient client = FrameClient.connect(listener.port());
-        client.readFrame(); // S_Welcome
-        client.sendFrame(SessionLayer.C_LOGIN, token.getBytes(StandardCharsets.UTF_8));
-        return client;
-    }
-
-    private static void assertRefused(FrameClient client, String why) throws Exception {
-        FrameClient.Frame frame = client.readFrame();
-        assertThat(frame.packetId()).as(why).isEqualTo(SessionLayer.S_KICK);
-        ByteBuffer body = ByteBuffer.wrap(frame.body()).order(ByteOrder.LITTLE_ENDIAN);
-        assertThat(body.getShort() & 0xFFFF).as(why).isEqualTo(KickReason.UNAUTHENTICATED.code());
-        assertThat(client.closedByPeerWithin(5_000)).as(why).isTrue();
+    private static void assertRefused(GameClient client, String token, String why) {
+        assertThatThrownBy(() -> client.login(token)).as(why).isInstanceOfSatisfying(KickedException.class,
+                kicked -> assertThat(kicked.kick().reason()).as(why).isEqualTo(KickReason.UNAUTHENTICATED));
+        assertThat(client.awaitClosed(Duration.ofSeconds(5))).as(why).isTrue();
     }
 
     @Test
     void aGoodTokenLogsInAndThePlayerIsInTheLobbyOnlyThen() throws Exception {
-        try (FrameClient alice = connectAndLogIn(hs256(claims("alice").build()))) {
-            FrameClient.Frame ok = alice.readFrame();
-            assertThat(ok.packetId()).isEqualTo(SessionLayer.S_LOGIN_OK);
-            ByteBuffer body = ByteBuffer.wrap(ok.body()).order(ByteOrder.LITTLE_ENDIAN);
-            long sessionId = body.getInt() & 0xFFFF_FFFFL;
-            assertThat(StandardCharsets.UTF_8.decode(body).toString()).isEqualTo("alice");
+        try (GameClient alice = GameClient.connect(port)) {
+            alice.awaitWelcome();
+            GameClient.LoginOk ok = alice.login(hs256(claims("alice").build()));
+            assertThat(ok.principal()).isEqualTo("alice");
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             ChatMessage echo = null;
             while (echo == null && System.nanoTime() < deadline) { // the lobby's join is a room job: chat until in
-                alice.write(new ChatRequest("hi").encode());
-                alice.socket().setSoTimeout(300);
+                alice.send(new ChatRequest("hi"));
                 try {
-                    FrameClient.Frame frame = alice.readFrame();
-                    if (frame.packetId() == ChatMessage.ID) {
-                        echo = ChatMessage.TYPE.decode(ByteBuffer.wrap(frame.body()));
-                    }
-                } catch (java.net.SocketTimeoutException notYet) {
+                    echo = alice.await(ChatMessage.TYPE, Duration.ofMillis(300));
+                } catch (PacketTimeoutException notYet) {
                     // not in the lobby yet
                 }
             }
             assertThat(echo).isNotNull();
-            assertThat(echo.senderSessionId()).isEqualTo(sessionId);
+            assertThat(echo.senderSessionId()).isEqualTo(ok.sessionId());
         }
     }
 
@@ -124,14 +107,14 @@ class JwtLoginTest {
                 new String[] {"alg none", new PlainJWT(claims("bob").build()).serialize()},
                 new String[] {"not a JWT", "hello"});
         for (String[] attempt : refused) {
-            try (FrameClient client = connectAndLogIn(attempt[1])) {
-                assertRefused(client, attempt[0]);
+            try (GameClient client = GameClient.connect(port)) {
+                assertRefused(client, attempt[1], attempt[0]);
             }
         }
         String good = hs256(claims("bob").build());
         String tampered = good.substring(0, good.lastIndexOf('.') - 2) + "xx" + good.substring(good.lastIndexOf('.'));
-        try (FrameClient client = connectAndLogIn(tampered)) {
-            assertRefused(client, "a payload changed after signing");
+        try (GameClient client = GameClient.connect(port)) {
+            assertRefused(client, tampered, "a payload changed after signing");
         }
     }
 
