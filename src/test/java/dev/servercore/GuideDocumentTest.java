@@ -9,10 +9,14 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** GUIDE.md shows the guide's code as it is compiled and run (com.example.mygame, MyGameTest, the bots of its dummy client). */
+/**
+ * GUIDE.md shows the sample game's code as it is compiled and tested (samples/tag, which CI builds against the
+ * installed library): every block that names a file is that file.
+ */
 class GuideDocumentTest {
 
-    private static final Pattern BLOCK = Pattern.compile("```java\\n// (\\S+)\\n(.*?)\\n```", Pattern.DOTALL);
+    private static final Pattern BLOCK = Pattern.compile(
+            "```(?:java\\n// |yaml\\n# |xml\\n<!-- )(\\S+)(?: -->)?\\n(.*?)\\n```", Pattern.DOTALL);
 
     @Test
     void everyCodeBlockOfTheGuideIsTheSourceFileItNames() throws Exception {
@@ -22,9 +26,10 @@ class GuideDocumentTest {
         while (block.find()) {
             Path file = Path.of(block.group(1));
             assertThat(file).as("the file a block of GUIDE.md names").exists();
+            assertThat(file.toString()).startsWith("samples/tag/");
             assertThat(block.group(2)).as(file.toString()).isEqualTo(Files.readString(file).stripTrailing());
             blocks++;
         }
-        assertThat(blocks).isEqualTo(9);
+        assertThat(blocks).isEqualTo(13);
     }
 }
