@@ -1,14 +1,13 @@
 package dev.servercore.game;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.servercore.core.Listener;
 import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.core.Session;
+import dev.servercore.testsupport.Closer;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
@@ -31,13 +30,11 @@ class ExecuteInRoomOfTest {
     @Autowired
     ApplicationContext context;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        closer.close();
     }
 
     private Session session() throws Exception {
@@ -48,9 +45,9 @@ class ExecuteInRoomOfTest {
                     sessions.add(session);
                     return session;
                 });
-        closing.add(listener::stop);
+        closer.add(listener::stop);
         FrameClient client = FrameClient.connect(listener.port());
-        closing.add(client);
+        closer.add(client);
         client.readFrame();
         Await.until("session open", WAIT, () -> sessions.size() == 1);
         return sessions.peek();
@@ -61,7 +58,7 @@ class ExecuteInRoomOfTest {
         Session s = session();
         Rooms rooms = new Rooms(20, 2, RoomTypes.NONE, new SimpleMeterRegistry());
         rooms.start();
-        closing.add(rooms::stop);
+        closer.add(rooms::stop);
         assertThat(rooms.executeInRoomOf(s, room -> { })).as("a session that never joined").isFalse();
         Room a = RoomsTest.member(rooms.join(s, "A"));
         Queue<String> ran = new ConcurrentLinkedQueue<>();

@@ -1,21 +1,16 @@
 package dev.servercore.game;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
-import dev.servercore.core.Frames;
 import dev.servercore.core.Listener;
-import dev.servercore.core.PacketSession;
 import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.core.Session;
+import dev.servercore.testsupport.Closer;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
@@ -49,24 +44,11 @@ class ListenerErrorMembershipTest {
     @Autowired
     ApplicationContext context;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-    }
-
-    static class Plain extends PacketSession {
-        @Override
-        protected void onConnected(InetSocketAddress endpoint) {
-            send(Frames.encode(1, new byte[0]));
-        }
-
-        @Override
-        protected void onRecvPacket(int packetId, ByteBuffer body) {
-        }
+        closer.close();
     }
 
     /** Game code with a bug: onJoin of "cursed" (or onLeave of "sticky") throws; "unlucky" throws a RuntimeException. */
@@ -93,13 +75,13 @@ class ListenerErrorMembershipTest {
         Queue<Session> sessions = new ConcurrentLinkedQueue<>();
         Listener listener = Endpoints.listener(context, "review-err-" + System.nanoTime(),
                 ServerCoreProperties.defaults(), () -> {
-                    Plain s = new Plain();
+                    RoomsRaceTest.Plain s = new RoomsRaceTest.Plain();
                     sessions.add(s);
                     return s;
                 });
-        closing.add(listener::stop);
+        closer.add(listener::stop);
         client[0] = FrameClient.connect(listener.port());
-        closing.add(client[0]);
+        closer.add(client[0]);
         assertThat(client[0].readFrame().packetId()).isEqualTo(1);
         Await.until("session open", WAIT, () -> sessions.size() == 1);
         return sessions.peek();
@@ -108,7 +90,7 @@ class ListenerErrorMembershipTest {
     private Rooms rooms() {
         Rooms rooms = new Rooms(20, 2, RoomTypes.of(RoomTypes.Type.of("*", Buggy.class, Buggy::new)), new SimpleMeterRegistry());
         rooms.start();
-        closing.add(rooms::stop);
+        closer.add(rooms::stop);
         return rooms;
     }
 

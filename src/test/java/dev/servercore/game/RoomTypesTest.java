@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import dev.servercore.core.Listener;
 import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.core.Session;
+import dev.servercore.testsupport.Closer;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
@@ -33,13 +34,11 @@ class RoomTypesTest {
     @Autowired
     ApplicationContext context;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        closer.close();
     }
 
     /** Records its callbacks, and whether each ran as a job of its room. */
@@ -88,7 +87,7 @@ class RoomTypesTest {
     private Rooms rooms(int tickRate, RoomTypes types) {
         Rooms rooms = new Rooms(tickRate, 2, types, new SimpleMeterRegistry());
         rooms.start();
-        closing.add(rooms::stop);
+        closer.add(rooms::stop);
         return rooms;
     }
 
@@ -100,10 +99,10 @@ class RoomTypesTest {
                     sessions.add(session);
                     return session;
                 });
-        closing.add(listener::stop);
+        closer.add(listener::stop);
         for (int i = 0; i < count; i++) {
             FrameClient client = FrameClient.connect(listener.port());
-            closing.add(client);
+            closer.add(client);
             client.socket().setSoTimeout(5_000);
             assertThat(client.readFrame().packetId()).isEqualTo(1);
         }

@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +16,7 @@ import dev.servercore.core.Listener;
 import dev.servercore.core.PacketSession;
 import dev.servercore.core.ServerCoreProperties;
 import dev.servercore.core.Session;
+import dev.servercore.testsupport.Closer;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
@@ -46,13 +46,11 @@ class RoomsRaceTest {
     @Autowired
     ApplicationContext context;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        closer.close();
     }
 
     static class Plain extends PacketSession {
@@ -96,10 +94,10 @@ class RoomsRaceTest {
             sessions.add(s);
             return s;
         });
-        closing.add(listener::stop);
+        closer.add(listener::stop);
         client[0] = FrameClient.connect(listener.port());
         client[0].socket().setSoTimeout(5_000);
-        closing.add(client[0]);
+        closer.add(client[0]);
         assertThat(client[0].readFrame().packetId()).isEqualTo(1);
         Await.until("session open", WAIT, () -> sessions.size() == 1);
         return sessions.peek();
@@ -108,7 +106,7 @@ class RoomsRaceTest {
     private Rooms rooms(Recorder recorder) {
         Rooms rooms = new Rooms(20, 4, recorder.types(), new SimpleMeterRegistry());
         rooms.start();
-        closing.add(rooms::stop);
+        closer.add(rooms::stop);
         return rooms;
     }
 
