@@ -2,6 +2,7 @@ package dev.servercore.autoconfigure;
 
 import java.util.function.Supplier;
 
+import dev.servercore.cluster.ClusterProperties;
 import dev.servercore.core.Authenticator;
 import dev.servercore.core.Listener;
 import dev.servercore.core.ListenerHealthIndicator;
@@ -41,7 +42,10 @@ import org.springframework.context.annotation.Bean;
  * shutdown, all set from {@code servercore.*}. Every bean here steps aside for one of the application's.
  */
 @AutoConfiguration
-@EnableConfigurationProperties({ServerCoreProperties.class, RoomsProperties.class, LoginProperties.class})
+// ClusterProperties too: a single node still refuses a bad servercore.cluster.* (a misspelt backplane would
+// otherwise leave the cluster off without a word)
+@EnableConfigurationProperties({ServerCoreProperties.class, RoomsProperties.class, ClusterProperties.class,
+        LoginProperties.class})
 public class ServerCoreAutoConfiguration {
 
     @Bean

@@ -17,26 +17,26 @@ import org.springframework.validation.annotation.Validated;
  * {@code servercore.cluster.*}: several gateway nodes sharing rooms through a backplane. Reference: HELP.md.
  * Code that builds cluster parts by hand (tests, tools) gets these from {@link #defaults()} or {@link #of(Map)}.
  *
- * @param backplane none: a single node; redis: rooms, session ids and presence shared through Redis
- * @param heartbeatInterval how often a node renews its presence (its node key, its slot of session ids, its
+ * @param backplane None: a single node; redis: rooms, session ids and presence shared through Redis
+ * @param heartbeatInterval How often a node renews its presence (its node key, its slot of session ids, its
  *     rooms' counts)
- * @param nodeTimeout how long a node that stopped renewing stays present: a killed node's members are gone from
+ * @param nodeTimeout How long a node that stopped renewing stays present: a killed node's members are gone from
  *     presence (room counts, nodes seen) at most this long after its last heartbeat
- * @param keyPrefix prefix of every Redis key and channel, so that several clusters can share one Redis
- * @param maxPendingPublishes publishes sent to Redis and not yet answered, at most; beyond it messages are
+ * @param keyPrefix Prefix of every Redis key and channel, so that several clusters can share one Redis
+ * @param maxPendingPublishes Publishes sent to Redis and not yet answered, at most; beyond it messages are
  *     dropped and counted
- * @param maxPendingDeliveries messages from other nodes waiting for their room's job, at most; beyond it dropped
+ * @param maxPendingDeliveries Messages from other nodes waiting for their room's job, at most; beyond it dropped
  *     and counted
- * @param maxPendingDeliveriesPerRoom of those, at most this many for one room: a room that lags does not starve
+ * @param maxPendingDeliveriesPerRoom Of those, at most this many for one room: a room that lags does not starve
  *     the others
- * @param maxPendingBytes bytes of the messages waiting to be published, and of those waiting for their room,
+ * @param maxPendingBytes Bytes of the messages waiting to be published, and of those waiting for their room,
  *     each at most
- * @param flushDelay how long after each tick a room writes, so that the other nodes' batches of the same tick go
+ * @param flushDelay How long after each tick a room writes, so that the other nodes' batches of the same tick go
  *     out with its own: one write per member per tick, whatever the number of nodes (nodes tick together on the
  *     wall clock). Shorter than the tick period; 0: each node's batch is written as it comes
- * @param joinTimeout how long a join waits for the backplane (subscription, the other nodes' count) before going
+ * @param joinTimeout How long a join waits for the backplane (subscription, the other nodes' count) before going
  *     on
- * @param startupTimeout how long startup waits for Redis to hand this node a slot of session ids
+ * @param startupTimeout How long startup waits for Redis to hand this node a slot of session ids
  */
 @ConfigurationProperties("servercore.cluster")
 @Validated

@@ -17,21 +17,21 @@ import org.springframework.validation.annotation.Validated;
  * HELP.md. Code that builds {@link Rooms} by hand (tests, tools) gets these from {@link #defaults()} or
  * {@link #of(Map)}.
  *
- * @param tickRate ticks per second of every room: what rooms broadcast during a tick goes out together
- * @param workerThreads threads that run room jobs (never an event loop); 0 means one per core
- * @param batching whether broadcasts wait for the tick (one write per member per tick). Off, each broadcast goes
+ * @param tickRate Ticks per second of every room: what rooms broadcast during a tick goes out together
+ * @param workerThreads Threads that run room jobs (never an event loop); 0 means one per core
+ * @param batching Whether broadcasts wait for the tick (one write per member per tick). Off, each broadcast goes
  *     out at once: for measuring what batching saves
- * @param maxRooms rooms that may exist at once; a join that would make one more is refused (S_Kick rate_limited)
- * @param maxMembers sessions of this node in one room (members and joins on their way); a join beyond it is
+ * @param maxRooms Rooms that may exist at once; a join that would make one more is refused (S_Kick rate_limited)
+ * @param maxMembers Sessions of this node in one room (members and joins on their way); a join beyond it is
  *     refused
- * @param maxQueuedJobs jobs waiting in one room (broadcasts from outside its jobs, game code's execute); beyond
+ * @param maxQueuedJobs Jobs waiting in one room (broadcasts from outside its jobs, game code's execute); beyond
  *     it a job is refused and counted. The engine's own jobs (joins, leaves, ticks, flushes, other nodes'
  *     traffic) are never refused
- * @param memberBytesPerTick bytes one member's broadcasts may put into one tick; the excess is dropped and
+ * @param memberBytesPerTick Bytes one member's broadcasts may put into one tick; the excess is dropped and
  *     counted
- * @param roomBytesPerTick bytes all members' broadcasts together may put into one tick of a room; the excess is
+ * @param roomBytesPerTick Bytes all members' broadcasts together may put into one tick of a room; the excess is
  *     dropped
- * @param roomFanoutBytesPerTick bytes the members' broadcasts of one tick may make a room write, each counted
+ * @param roomFanoutBytesPerTick Bytes the members' broadcasts of one tick may make a room write, each counted
  *     once per member of this node that gets it: a big room takes less from each member; the excess is dropped
  */
 @ConfigurationProperties("servercore.rooms")

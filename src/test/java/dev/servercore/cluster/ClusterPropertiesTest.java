@@ -60,4 +60,17 @@ class ClusterPropertiesTest {
                 assertThat(context.getStartupFailure())
                         .hasStackTraceContaining("servercore.cluster.maxPendingPublishes"));
     }
+
+    @Test
+    void aSingleNodeStillRefusesABadClusterSetting() {
+        ApplicationContextRunner single = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class,
+                        ClusterAutoConfiguration.class, ServerCoreAutoConfiguration.class))
+                .withPropertyValues("servercore.listener.enabled=false");
+        single.withPropertyValues("servercore.cluster.backplane=reddis").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.cluster.backplane"));
+        single.withPropertyValues("servercore.cluster.heartbeat-interval=2s").run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("node-timeout at least twice it"));
+        single.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(RedisBackplane.class));
+    }
 }
