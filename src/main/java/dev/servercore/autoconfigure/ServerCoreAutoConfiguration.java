@@ -2,6 +2,7 @@ package dev.servercore.autoconfigure;
 
 import java.util.function.Supplier;
 
+import dev.servercore.cluster.ClusterProperties;
 import dev.servercore.core.Authenticator;
 import dev.servercore.core.Listener;
 import dev.servercore.core.ListenerHealthIndicator;
@@ -18,6 +19,7 @@ import dev.servercore.game.PacketHandlers;
 import dev.servercore.game.RoomBackplane;
 import dev.servercore.game.RoomType;
 import dev.servercore.game.Rooms;
+import dev.servercore.game.RoomsProperties;
 import dev.servercore.login.LoginProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,7 +42,10 @@ import org.springframework.context.annotation.Bean;
  * shutdown, all set from {@code servercore.*}. Every bean here steps aside for one of the application's.
  */
 @AutoConfiguration
-@EnableConfigurationProperties({ServerCoreProperties.class, LoginProperties.class})
+// ClusterProperties too: a single node still refuses a bad servercore.cluster.* (a misspelt backplane would
+// otherwise leave the cluster off without a word)
+@EnableConfigurationProperties({ServerCoreProperties.class, RoomsProperties.class, ClusterProperties.class,
+        LoginProperties.class})
 public class ServerCoreAutoConfiguration {
 
     @Bean
@@ -63,11 +68,12 @@ public class ServerCoreAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    Rooms rooms(ServerCoreProperties properties, ConfigurableListableBeanFactory beans,
+    Rooms rooms(ServerCoreProperties properties, RoomsProperties settings, ConfigurableListableBeanFactory beans,
             ObjectProvider<MeterRegistry> meters, ObjectProvider<RoomBackplane> backplane) {
-        Rooms rooms = new Rooms(properties.getRooms(), (int) properties.getSession().getWriteBatchSize().toBytes(),
+        RoomBudgets.requireWithinTheSessionLimits(settings, properties.getSession());
+        Rooms rooms = new Rooms(settings, (int) properties.getSession().getWriteBatchSize().toBytes(),
                 RoomTypeBeans.of(beans), meters.getIfAvailable(SimpleMeterRegistry::new));
-        rooms.setBatching(properties.getRooms().isBatching());
+        rooms.setBatching(settings.batching());
         backplane.ifAvailable(rooms::setBackplane);
         return rooms;
     }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import dev.servercore.autoconfigure.ServerCoreAutoConfiguration;
-import dev.servercore.core.ServerCoreProperties;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,14 +30,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 @AutoConfiguration(before = ServerCoreAutoConfiguration.class, after = DataRedisAutoConfiguration.class)
 @ConditionalOnProperty(prefix = "servercore.cluster", name = "backplane", havingValue = "redis")
 @ConditionalOnClass(LettuceConnectionFactory.class)
-@EnableConfigurationProperties(ServerCoreProperties.class)
+@EnableConfigurationProperties(ClusterProperties.class)
 public class ClusterAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ClusterNode clusterNode(ServerCoreProperties properties, RedisConnectionFactory connections) {
-        ServerCoreProperties.ClusterProperties cluster = properties.getCluster();
-        ClusterNode node = new ClusterNode(new ClusterKeys(cluster.getKeyPrefix()));
+    ClusterNode clusterNode(ClusterProperties cluster, RedisConnectionFactory connections) {
+        ClusterNode node = new ClusterNode(new ClusterKeys(cluster.keyPrefix()));
         node.claimSlot(connections, cluster);
         return node;
     }
@@ -46,12 +44,12 @@ public class ClusterAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RedisBackplane redisBackplane(RedisConnectionFactory connections, ClusterNode node,
-            ServerCoreProperties properties, ObjectProvider<MeterRegistry> meters) {
+            ClusterProperties properties, ObjectProvider<MeterRegistry> meters) {
         if (!(connections instanceof LettuceConnectionFactory lettuce)) {
             throw new IllegalStateException("servercore.cluster.backplane=redis needs Lettuce (Spring Boot's default "
                     + "Redis client), not " + connections.getClass().getName());
         }
-        return new RedisBackplane(lettuce, node, properties.getCluster(),
+        return new RedisBackplane(lettuce, node, properties,
                 meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
@@ -59,12 +57,12 @@ public class ClusterAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RedisLoginDirectory redisLoginDirectory(RedisConnectionFactory connections, ClusterNode node,
-            ServerCoreProperties properties) {
+            ClusterProperties properties) {
         if (!(connections instanceof LettuceConnectionFactory lettuce)) {
             throw new IllegalStateException("servercore.cluster.backplane=redis needs Lettuce (Spring Boot's default "
                     + "Redis client), not " + connections.getClass().getName());
         }
-        return new RedisLoginDirectory(lettuce, node, properties.getCluster().getKeyPrefix());
+        return new RedisLoginDirectory(lettuce, node, properties.keyPrefix());
     }
 
     @Bean

@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.servercore.core.SessionIds;
-import dev.servercore.core.ServerCoreProperties.ClusterProperties;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -83,9 +82,9 @@ public final class ClusterNode implements SessionIds {
      * reached), trying every slot once, retrying while Redis cannot be reached, until the startup timeout.
      */
     void claimSlot(RedisConnectionFactory connections, ClusterProperties cluster) {
-        Duration ttl = cluster.getNodeTimeout();
-        Duration timeout = cluster.getStartupTimeout();
-        long grace = cluster.getNodeTimeout().plus(cluster.getHeartbeatInterval()).toMillis();
+        Duration ttl = cluster.nodeTimeout();
+        Duration timeout = cluster.startupTimeout();
+        long grace = cluster.nodeTimeout().plus(cluster.heartbeatInterval()).toMillis();
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {

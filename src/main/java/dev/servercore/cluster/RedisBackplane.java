@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.servercore.core.ServerCoreProperties.ClusterProperties;
 import dev.servercore.game.RoomBackplane;
 import dev.servercore.game.Rooms;
 import io.lettuce.core.AbstractRedisClient;
@@ -158,7 +157,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
             MeterRegistry meters) {
         this.connections = connections;
         this.node = node;
-        this.keys = new ClusterKeys(properties.getKeyPrefix());
+        this.keys = new ClusterKeys(properties.keyPrefix());
         this.properties = properties;
         this.meters = meters;
         this.nodeId = node.id().getBytes(StandardCharsets.UTF_8);
@@ -222,7 +221,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
 
     @Override
     public Duration flushDelay() {
-        return properties.getFlushDelay();
+        return properties.flushDelay();
     }
 
     @Override
@@ -269,7 +268,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
     @Override
     public CompletionStage<Integer> joining(String room) {
         return subscriptions.joining(room)
-                .completeOnTimeout(0, properties.getJoinTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                .completeOnTimeout(0, properties.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -293,8 +292,8 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
             return;
         }
         int size = origin.length + 2 * Long.BYTES + frames.length;
-        if (pendingPublishes.incrementAndGet() > properties.getMaxPendingPublishes()
-                | pendingPublishBytes.addAndGet(size) > properties.getMaxPendingBytes().toBytes()) {
+        if (pendingPublishes.incrementAndGet() > properties.maxPendingPublishes()
+                | pendingPublishBytes.addAndGet(size) > properties.maxPendingBytes().toBytes()) {
             pendingPublishes.decrementAndGet();
             pendingPublishBytes.addAndGet(-size);
             dropped("too_many_pending").increment();
@@ -365,9 +364,9 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
 
     /** A message waits for its room's job: within the room's, the node's and the bytes' limits, or not at all. */
     private boolean admit(AtomicInteger roomPending, int size) {
-        if (roomPending.incrementAndGet() > properties.getMaxPendingDeliveriesPerRoom()
-                | pendingDeliveries.incrementAndGet() > properties.getMaxPendingDeliveries()
-                | pendingDeliveryBytes.addAndGet(size) > properties.getMaxPendingBytes().toBytes()) {
+        if (roomPending.incrementAndGet() > properties.maxPendingDeliveriesPerRoom()
+                | pendingDeliveries.incrementAndGet() > properties.maxPendingDeliveries()
+                | pendingDeliveryBytes.addAndGet(size) > properties.maxPendingBytes().toBytes()) {
             release(roomPending, size);
             return false;
         }
@@ -383,8 +382,8 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
     // ---- the heartbeat's thread: presence, on a connection of its own
 
     private void heartbeat() {
-        Duration ttl = properties.getNodeTimeout();
-        long wait = properties.getHeartbeatInterval().toMillis();
+        Duration ttl = properties.nodeTimeout();
+        long wait = properties.heartbeatInterval().toMillis();
         try {
             long nodes = beat.<Long>eval(HEARTBEAT, ScriptOutputType.INTEGER,
                     new byte[][] {keys.nodes(), keys.slot(node.slot()), keys.epoch()}, nodeId,
@@ -566,7 +565,7 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        long period = properties.getHeartbeatInterval().toMillis();
+        long period = properties.heartbeatInterval().toMillis();
         heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
     }
 
@@ -584,11 +583,11 @@ public final class RedisBackplane implements RoomBackplane, SmartLifecycle {
                         beat.hdel(keys.roomMembers(room), nodeId);
                     }
                     beat.zrem(keys.nodes(), nodeId);
-                    beat.del(keys.slot(node.slot())).get(properties.getJoinTimeout().toMillis(),
+                    beat.del(keys.slot(node.slot())).get(properties.joinTimeout().toMillis(),
                             TimeUnit.MILLISECONDS);
                 }
                 return null;
-            }).get(properties.getJoinTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            }).get(properties.joinTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("Backplane stop: presence left to expire (" + e + ")");
         }

@@ -19,7 +19,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-import dev.servercore.core.ServerCoreProperties.ClusterProperties;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
@@ -220,7 +219,7 @@ final class RoomSubscriptions {
      */
     void reconcile(Map<String, Integer> members) {
         post(() -> {
-            long stale = System.nanoTime() - properties.getJoinTimeout().toNanos();
+            long stale = System.nanoTime() - properties.joinTimeout().toNanos();
             subscribing.values().removeIf(sentAt -> sentAt - stale < 0);
             unsubscribing.clear();
             deleting.clear();
@@ -240,7 +239,7 @@ final class RoomSubscriptions {
             }
             checkAwaited();
             RedisClusterAsyncCommands<byte[], byte[]> redis = owner.commands();
-            long expiry = properties.getNodeTimeout().toMillis() * 2;
+            long expiry = properties.nodeTimeout().toMillis() * 2;
             try {
                 for (Map.Entry<String, Integer> room : members.entrySet()) {
                     byte[] key = keys.roomMembers(room.getKey());
@@ -382,7 +381,7 @@ final class RoomSubscriptions {
     }
 
     private void deleteCounts() {
-        long expired = System.nanoTime() - 2 * properties.getNodeTimeout().toNanos();
+        long expired = System.nanoTime() - 2 * properties.nodeTimeout().toNanos();
         if (countsToDelete.values().removeIf(closedAt -> closedAt - expired < 0)) {
             sweepDue = true;
         }

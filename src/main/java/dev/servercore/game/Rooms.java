@@ -22,7 +22,6 @@ import java.util.function.Consumer;
 
 import dev.servercore.core.KickReason;
 import dev.servercore.core.ServerCoreProperties;
-import dev.servercore.core.ServerCoreProperties.RoomsProperties;
 import dev.servercore.core.Session;
 import dev.servercore.core.ThrottledLog;
 import io.micrometer.core.instrument.Counter;
@@ -93,20 +92,20 @@ public final class Rooms implements SmartLifecycle {
      *     ({@code servercore.session.write-batch-size}: one socket write takes no more anyway)
      */
     public Rooms(RoomsProperties settings, int maxSendBytes, RoomTypes types, MeterRegistry meters) {
-        int tickRate = settings.getTickRate();
+        int tickRate = settings.tickRate();
         if (tickRate < 1 || tickRate > 1000) {
             throw new IllegalArgumentException("servercore.rooms.tick-rate must be within 1..1000, not " + tickRate);
         }
-        this.maxRooms = atLeastOne("max-rooms", settings.getMaxRooms());
-        this.maxMembers = atLeastOne("max-members", settings.getMaxMembers());
-        this.maxQueuedJobs = atLeastOne("max-queued-jobs", settings.getMaxQueuedJobs());
+        this.maxRooms = atLeastOne("max-rooms", settings.maxRooms());
+        this.maxMembers = atLeastOne("max-members", settings.maxMembers());
+        this.maxQueuedJobs = atLeastOne("max-queued-jobs", settings.maxQueuedJobs());
         if (!settings.isBudgetsValid()) {
             throw new IllegalArgumentException("servercore.rooms.member-bytes-per-tick must be at least 1B, and "
                     + "room-bytes-per-tick and room-fanout-bytes-per-tick at least it, each at most 1GB");
         }
-        this.memberBytesPerTick = (int) settings.getMemberBytesPerTick().toBytes();
-        this.roomBytesPerTick = (int) settings.getRoomBytesPerTick().toBytes();
-        this.roomFanoutBytesPerTick = settings.getRoomFanoutBytesPerTick().toBytes();
+        this.memberBytesPerTick = (int) settings.memberBytesPerTick().toBytes();
+        this.roomBytesPerTick = (int) settings.roomBytesPerTick().toBytes();
+        this.roomFanoutBytesPerTick = settings.roomFanoutBytesPerTick().toBytes();
         this.maxSendBytes = atLeastOne("the most bytes of one send", maxSendBytes);
         this.tickRate = tickRate;
         for (RoomTypes.Type type : types.types()) {
@@ -118,7 +117,7 @@ public final class Rooms implements SmartLifecycle {
         }
         this.types = types;
         this.periodNanos = Duration.ofSeconds(1).toNanos() / tickRate;
-        this.workerThreads = Math.max(1, settings.getWorkerThreadCount());
+        this.workerThreads = Math.max(1, settings.workerThreadCount());
         Gauge.builder("servercore.rooms", rooms, Map::size).description("Rooms that exist now").register(meters);
         Gauge.builder("servercore.rooms.members", rooms, all -> all.values().stream().mapToInt(Room::size).sum())
                 .description("Sessions in a room now").register(meters);
@@ -158,9 +157,8 @@ public final class Rooms implements SmartLifecycle {
 
     /** Rooms with the defaults of {@code servercore.rooms.*} but these two (for tools and tests). */
     public Rooms(int tickRate, int workerThreads, RoomTypes types, MeterRegistry meters) {
-        this(ServerCoreProperties.of(Map.of("rooms.tick-rate", tickRate, "rooms.worker-threads", workerThreads))
-                .getRooms(), (int) ServerCoreProperties.defaults().getSession().getWriteBatchSize().toBytes(),
-                types, meters);
+        this(RoomsProperties.of(Map.of("tick-rate", tickRate, "worker-threads", workerThreads)),
+                (int) ServerCoreProperties.defaults().getSession().getWriteBatchSize().toBytes(), types, meters);
     }
 
     private static int atLeastOne(String setting, int value) {

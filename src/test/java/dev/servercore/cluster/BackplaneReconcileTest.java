@@ -145,8 +145,7 @@ class BackplaneReconcileTest {
         redis.stop();
         redis.startAgain();
         ClusterNode c = new ClusterNode(new ClusterKeys(cluster.keyPrefix()));
-        c.claimSlot(a.getBean(RedisConnectionFactory.class), a.getBean(dev.servercore.core.ServerCoreProperties.class)
-                .getCluster());
+        c.claimSlot(a.getBean(RedisConnectionFactory.class), a.getBean(ClusterProperties.class));
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             ids.add(c.next());

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.servercore.autoconfigure.ServerCoreAutoConfiguration;
+import dev.servercore.cluster.ClusterProperties;
 import dev.servercore.dummyclient.DummyClientProperties;
+import dev.servercore.game.RoomsProperties;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -22,7 +24,8 @@ class ServerCorePropertiesTest {
     @Test
     void noPropertiesClassHasASetterOrAFieldThatIsNotFinal() {
         List<String> mutable = new ArrayList<>();
-        List<Class<?>> classes = new ArrayList<>(List.of(ServerCoreProperties.class, DummyClientProperties.class));
+        List<Class<?>> classes = new ArrayList<>(List.of(ServerCoreProperties.class, DummyClientProperties.class,
+                RoomsProperties.class, ClusterProperties.class));
         classes.addAll(List.of(ServerCoreProperties.class.getDeclaredClasses()));
         for (Class<?> type : classes) {
             if (type.isEnum()) {
@@ -51,7 +54,6 @@ class ServerCorePropertiesTest {
         assertThat(defaults.getListener().getTls().getProtocol()).isEqualTo("TLSv1.3");
         assertThat(defaults.getSession().getFrameTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(defaults.getConnector().getReconnect().getJitter()).isEqualTo(0.5);
-        assertThat(defaults.getRooms().getTickRate()).isEqualTo(20);
         ServerCoreProperties set = ServerCoreProperties.of(Map.of("listener.port", 0, "listener.mode", "raw",
                 "session.send-queue-limit", "2MB"));
         assertThat(set.getListener().getPort()).isZero();
@@ -108,24 +110,5 @@ class ServerCorePropertiesTest {
         runner.withPropertyValues("servercore.listener.port=70000").run(context ->
                 assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.listener.port"));
         runner.withPropertyValues("servercore.rooms.tick-rate=20").run(context -> assertThat(context).hasNotFailed());
-    }
-
-    @Test
-    void theRoomsBoundsAreCheckedAtStartupAgainstEachOtherAndTheSessionLimits() {
-        ServerCoreProperties defaults = ServerCoreProperties.defaults();
-        assertThat(defaults.getRooms().getMaxRooms()).isEqualTo(10_000);
-        assertThat(defaults.getRooms().getMemberBytesPerTick().toBytes()).isEqualTo(4096);
-        assertThat(defaults.isRoomBudgetsWithinTheSessionLimits()).isTrue();
-        runner.withPropertyValues("servercore.rooms.max-rooms=0").run(context ->
-                assertThat(context.getStartupFailure()).hasStackTraceContaining("servercore.rooms")
-                        .hasStackTraceContaining("maxRooms"));
-        runner.withPropertyValues("servercore.rooms.member-bytes-per-tick=1KB").run(context ->
-                assertThat(context.getStartupFailure())
-                        .hasStackTraceContaining("member-bytes-per-tick must be at least servercore.session.max-frame-size"));
-        runner.withPropertyValues("servercore.rooms.room-bytes-per-tick=2KB").run(context ->
-                assertThat(context.getStartupFailure()).hasStackTraceContaining("room-bytes-per-tick at least"));
-        runner.withPropertyValues("servercore.rooms.room-bytes-per-tick=1MB").run(context ->
-                assertThat(context.getStartupFailure())
-                        .hasStackTraceContaining("room-bytes-per-tick below servercore.session.send-queue-limit"));
     }
 }

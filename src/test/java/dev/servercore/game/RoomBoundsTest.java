@@ -55,9 +55,9 @@ class RoomBoundsTest {
     }
 
     private Rooms rooms(Map<String, Object> settings, RoomTypes.Type... types) {
-        Map<String, Object> all = new java.util.HashMap<>(Map.of("rooms.worker-threads", 2));
+        Map<String, Object> all = new java.util.HashMap<>(Map.of("worker-threads", 2));
         all.putAll(settings);
-        Rooms rooms = new Rooms(ServerCoreProperties.of(all).getRooms(), 65536, RoomTypes.of(types), meters);
+        Rooms rooms = new Rooms(RoomsProperties.of(all), 65536, RoomTypes.of(types), meters);
         rooms.start();
         closer.add(rooms::stop);
         return rooms;
@@ -123,7 +123,7 @@ class RoomBoundsTest {
     void aJoinThatWouldMakeOneRoomTooManyKicksItsSessionAsRateLimited() throws Exception {
         List<FrameClient> clients = new ArrayList<>();
         List<Session> sessions = sessions(4, clients);
-        Rooms rooms = rooms(Map.of("rooms.max-rooms", 3));
+        Rooms rooms = rooms(Map.of("max-rooms", 3));
         for (int i = 0; i < 3; i++) {
             assertThat(failure(rooms.join(sessions.get(i), "r" + i))).isNull();
         }
@@ -138,7 +138,7 @@ class RoomBoundsTest {
     void aJoinOfAFullRoomKicksItsSessionAsRateLimited() throws Exception {
         List<FrameClient> clients = new ArrayList<>();
         List<Session> sessions = sessions(3, clients);
-        Rooms rooms = rooms(Map.of("rooms.max-members", 2));
+        Rooms rooms = rooms(Map.of("max-members", 2));
         assertThat(failure(rooms.join(sessions.get(0), "full"))).isNull();
         assertThat(failure(rooms.join(sessions.get(1), "full"))).isNull();
         assertThat(failure(rooms.join(sessions.get(2), "full"))).isEqualTo(JoinFailedException.Reason.ROOM_FULL);
@@ -176,7 +176,7 @@ class RoomBoundsTest {
     void jobsOverTheRoomsBoundAreRefusedAndTheEnginesOwnStillRun() throws Exception {
         List<FrameClient> clients = new ArrayList<>();
         Session session = sessions(1, clients).get(0);
-        Rooms rooms = rooms(Map.of("rooms.max-queued-jobs", 10));
+        Rooms rooms = rooms(Map.of("max-queued-jobs", 10));
         Room room = RoomsTest.member(rooms.join(session, "bounded"));
         AtomicInteger ran = new AtomicInteger();
         int accepted = 0;
@@ -211,7 +211,7 @@ class RoomBoundsTest {
                 }
             }
         }
-        Rooms rooms = rooms(Map.of("rooms.tick-rate", 50), RoomTypes.Type.of("*", Counting.class, Counting::new));
+        Rooms rooms = rooms(Map.of("tick-rate", 50), RoomTypes.Type.of("*", Counting.class, Counting::new));
         List<Room> idle = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             idle.add(RoomsTest.member(rooms.join(sessions.get(i), "idle-" + i)));
@@ -252,8 +252,8 @@ class RoomBoundsTest {
     void aMembersBroadcastsBeyondItsBudgetAreDroppedAndTheOthersStillGoOut() throws Exception {
         List<FrameClient> clients = new ArrayList<>();
         List<Session> sessions = sessions(3, clients);
-        Rooms rooms = rooms(Map.of("rooms.tick-rate", 2, "rooms.member-bytes-per-tick", "2KB",
-                "rooms.room-bytes-per-tick", "5KB", "rooms.room-fanout-bytes-per-tick", "1MB"));
+        Rooms rooms = rooms(Map.of("tick-rate", 2, "member-bytes-per-tick", "2KB",
+                "room-bytes-per-tick", "5KB", "room-fanout-bytes-per-tick", "1MB"));
         Room room = null;
         for (Session session : sessions) {
             room = RoomsTest.member(rooms.join(session, "budget"));
@@ -289,8 +289,8 @@ class RoomBoundsTest {
     void aBigRoomTakesLessFromEachMemberSoThatWhatItWritesStaysWithinItsFanoutBudget() throws Exception {
         List<FrameClient> clients = new ArrayList<>();
         List<Session> sessions = sessions(10, clients);
-        Rooms rooms = rooms(Map.of("rooms.tick-rate", 2, "rooms.member-bytes-per-tick", "8KB",
-                "rooms.room-bytes-per-tick", "16KB", "rooms.room-fanout-bytes-per-tick", "25KB"));
+        Rooms rooms = rooms(Map.of("tick-rate", 2, "member-bytes-per-tick", "8KB",
+                "room-bytes-per-tick", "16KB", "room-fanout-bytes-per-tick", "25KB"));
         Room room = null;
         for (Session session : sessions) {
             room = RoomsTest.member(rooms.join(session, "big"));

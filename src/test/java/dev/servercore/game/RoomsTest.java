@@ -133,8 +133,8 @@ class RoomsTest {
     void aRoomsJobsNeverOverlapAndEachSubmittersOrderIsKept() throws Exception {
         Queue<CountingSession> sessions = new ConcurrentLinkedQueue<>();
         clients(sessions, 1);
-        Rooms rooms = new Rooms(ServerCoreProperties.of(Map.of("rooms.tick-rate", 50, "rooms.worker-threads", 4,
-                "rooms.max-queued-jobs", 1_000_000)).getRooms(), 65536, RoomTypes.NONE, new SimpleMeterRegistry());
+        Rooms rooms = new Rooms(RoomsProperties.of(Map.of("tick-rate", 50, "worker-threads", 4,
+                "max-queued-jobs", 1_000_000)), 65536, RoomTypes.NONE, new SimpleMeterRegistry());
         rooms.start();
         closing.add(rooms::stop);
         Room room = member(rooms.join(sessions.peek(), "stress"));
