@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ServerCore beside a reference Netty 4.2 server, under the same load generator, in one run, on this machine.
+# ServerCore beside a reference Netty 4.2 server and, in the echo scenarios, a minimal C epoll echo server (the
+# floor: bench/cgen/echo_floor.c), under the same load generator, in one run, on this machine.
 #
 #   bench/run.sh                 3 runs of every scenario on both servers, then the table of ratios (medians)
 #   RUNS=1 bench/run.sh          one run
@@ -56,6 +57,13 @@ log "building the server jar and the bench jar"
 SERVER_JAR=$(ls target/servercore-*-exec.jar | head -1)
 BENCH_JAR=bench/target/servercore-bench.jar
 ECHO_GEN=bench/target/echo_gen
+ECHO_FLOOR=""
+if command -v gcc >/dev/null; then
+  ECHO_FLOOR=bench/target/echo_floor
+  gcc -O2 -Wall -o "$ECHO_FLOOR" bench/cgen/echo_floor.c
+else
+  log "no gcc: the echo tables have no C floor"
+fi
 if [ "$ECHO_GENERATOR" = c ]; then
   if command -v gcc >/dev/null; then
     gcc -O2 -Wall -o "$ECHO_GEN" bench/cgen/echo_gen.c
@@ -87,6 +95,13 @@ start_server() {
     reference)
       $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.servercore.bench.ReferenceServer --port 0 \
         > "$logfile" 2>&1 &
+      SERVER_PID=$!
+      wait_for "$logfile" '^LISTENING [0-9]+'
+      SERVER_PORT=$(grep -oE '^LISTENING [0-9]+' "$logfile" | head -1 | grep -oE '[0-9]+$')
+      ;;
+    floor)
+      # bench/cgen/echo_floor.c: the least a correct echo server must do on this kernel (echo scenarios only)
+      $SERVER_PIN "$ECHO_FLOOR" --port 0 > "$logfile" 2>&1 &
       SERVER_PID=$!
       wait_for "$logfile" '^LISTENING [0-9]+'
       SERVER_PORT=$(grep -oE '^LISTENING [0-9]+' "$logfile" | head -1 | grep -oE '[0-9]+$')
@@ -313,7 +328,9 @@ fi
 
 for run in $(seq 1 "$RUNS"); do
   for scenario in $SCENARIOS; do
-    for target in servercore reference; do
+    targets="servercore reference"
+    case $scenario in echo*) [ -n "$ECHO_FLOOR" ] && targets="$targets floor" ;; esac
+    for target in $targets; do
       mkdir -p "$OUT/run$run/$target"
       run_scenario "$target" "$scenario" "$OUT/run$run/$target/$scenario.txt"
     done

@@ -99,7 +99,43 @@ public final class Report {
             System.out.printf(Locale.ROOT, "%-44s %-34s %-34s %-24s %s%n", row.label(), values(ours), values(theirs),
                     values(ratios, "%.2f") + " " + String.format(Locale.ROOT, "%.2fx", median), target);
         }
+        floor(runs);
         generatorWeight(runs);
+    }
+
+    /**
+     * The echo figures beside the C floor (bench/cgen/echo_floor.c, the least a correct server does on this
+     * kernel): how far each Java server is from the physical limit, per run and as the median of the ratios.
+     */
+    private static void floor(List<Path> runs) throws IOException {
+        List<Row> echo = ROWS.stream().filter(row -> row.scenario().startsWith("echo")
+                && !row.key().startsWith("gen_")).toList();
+        boolean any = false;
+        for (Row row : echo) {
+            for (String target : List.of("servercore", "reference")) {
+                List<Double> ratios = new ArrayList<>();
+                List<Double> floors = new ArrayList<>();
+                for (Path run : runs) {
+                    Double a = figure(run.resolve(target).resolve(row.scenario() + ".txt"), row.key());
+                    Double f = figure(run.resolve("floor").resolve(row.scenario() + ".txt"), row.key());
+                    if (a != null && f != null && f > 0) {
+                        ratios.add(a / f);
+                        floors.add(f);
+                    }
+                }
+                if (ratios.isEmpty()) {
+                    continue;
+                }
+                if (!any) {
+                    System.out.println();
+                    System.out.printf(Locale.ROOT, "%-44s %-10s %-34s %s%n", "beside the C floor", "server",
+                            "floor (each run)", "server / floor (each run) median");
+                    any = true;
+                }
+                System.out.printf(Locale.ROOT, "%-44s %-10s %-34s %s %.2fx%n", row.label(), target, values(floors),
+                        values(ratios, "%.2f"), median(ratios));
+            }
+        }
     }
 
     /**
