@@ -596,10 +596,10 @@ public final class ServerCoreProperties {
         private final Duration kickAfter;
 
         public RateLimit(
-                @DefaultValue("5000") long packetsPerSecond,
-                @DefaultValue("10000") long packetBurst,
-                @DefaultValue("256KB") DataSize bytesPerSecond,
-                @DefaultValue("512KB") DataSize byteBurst,
+                @DefaultValue("20000") long packetsPerSecond,
+                @DefaultValue("40000") long packetBurst,
+                @DefaultValue("1MB") DataSize bytesPerSecond,
+                @DefaultValue("2MB") DataSize byteBurst,
                 @DefaultValue("5s") Duration kickAfter) {
             this.packetsPerSecond = packetsPerSecond;
             this.packetBurst = packetBurst;
