@@ -1,5 +1,9 @@
 package dev.servercore.autoconfigure;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
@@ -17,8 +21,16 @@ final class ExitZeroOnSigterm implements SmartLifecycle {
 
     private static final Signal TERM = new Signal("TERM");
 
+    /** The handlers a signal passed on this thread, as it is handed down from closed contexts. */
+    private static final ThreadLocal<Set<ExitZeroOnSigterm>> HANDED_DOWN =
+            ThreadLocal.withInitial(() -> Collections.newSetFromMap(new IdentityHashMap<>()));
+
     private final ConfigurableApplicationContext context;
+    /** One object, so that stop can tell whether the handler in place is still this one. */
+    private final SignalHandler handler = this::terminated;
+    /** The handler this one replaced, kept after stop: a context started later may still hand the signal down. */
     private volatile SignalHandler previous;
+    private volatile boolean running;
 
     ExitZeroOnSigterm(ConfigurableApplicationContext context) {
         this.context = context;
@@ -26,30 +38,48 @@ final class ExitZeroOnSigterm implements SmartLifecycle {
 
     @Override
     public void start() {
-        previous = Signal.handle(TERM, this::terminated);
+        if (running) {
+            return;
+        }
+        running = true;
+        previous = Signal.handle(TERM, handler);
     }
 
     private void terminated(Signal signal) {
         SignalHandler before = previous;
-        if (!context.isActive() && before != null && before != SignalHandler.SIG_DFL && before != SignalHandler.SIG_IGN) {
-            before.handle(signal); // another context took the signal after this one (several in one JVM: tests)
+        Set<ExitZeroOnSigterm> handedDown = HANDED_DOWN.get();
+        if (!context.isActive() && before != null && before != SignalHandler.SIG_DFL && before != SignalHandler.SIG_IGN
+                && handedDown.add(this)) { // once each: contexts stopped and started again may chain in a circle
+            try {
+                before.handle(signal); // another context took the signal after this one (several in one JVM: tests)
+            } finally {
+                handedDown.remove(this);
+            }
             return;
+        }
+        if (!context.isActive()) {
+            System.exit(128 + signal.getNumber()); // no context left to close: the JVM's own exit for a signal
         }
         System.exit(SpringApplication.exit(context));
     }
 
     @Override
     public void stop() {
-        SignalHandler before = previous;
-        previous = null;
-        if (before != null) {
-            Signal.handle(TERM, before);
+        if (!running) {
+            return;
+        }
+        running = false;
+        SignalHandler current = Signal.handle(TERM, previous);
+        if (current != handler) {
+            // a context started after this one holds the signal (contexts closed out of order): it stays, and hands
+            // the signal down to this handler once it is closed itself, which hands it to the one before
+            Signal.handle(TERM, current);
         }
     }
 
     @Override
     public boolean isRunning() {
-        return previous != null;
+        return running;
     }
 
     /** Installed before anything else starts, removed last. */

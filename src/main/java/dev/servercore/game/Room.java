@@ -401,6 +401,9 @@ public final class Room {
         }
         executeEngine(() -> {
             tickWanted.set(false); // from now on, whatever asks asks for the next tick
+            if (dropped) {
+                return; // its last member left after this tick was handed out: onDispose was the logic's last call
+            }
             tick = tickNumber;
             long start = System.nanoTime();
             if (start - dueAt > periodNanos) {

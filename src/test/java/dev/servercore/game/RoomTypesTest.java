@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +16,7 @@ import dev.servercore.testsupport.Closer;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
+import dev.servercore.testsupport.HeldRoom;
 import dev.servercore.testsupport.LoopbackServerTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -81,6 +83,36 @@ class RoomTypesTest {
         @Override
         protected void onTick() {
             ticks.add(room().tick());
+        }
+    }
+
+    /** Records every callback, its ticks among them. */
+    static class Ordered extends RoomLogic {
+        final Queue<String> events = new ConcurrentLinkedQueue<>();
+
+        @Override
+        protected void onCreate() {
+            events.add("create");
+        }
+
+        @Override
+        protected void onJoin(Session session) {
+            events.add("join");
+        }
+
+        @Override
+        protected void onLeave(Session session) {
+            events.add("leave");
+        }
+
+        @Override
+        protected void onTick() {
+            events.add("tick");
+        }
+
+        @Override
+        protected void onDispose() {
+            events.add("dispose");
         }
     }
 
@@ -189,5 +221,30 @@ class RoomTypesTest {
         assertThat(rooms.room("broken")).isNull();
         assertThat(s.get(0).isConnected()).isTrue();
         assertThat(member(rooms.join(s.get(0), "elsewhere")).name()).isEqualTo("elsewhere");
+    }
+
+    /**
+     * A tick handed out while the last member's leave waited in the room (a steady room's next tick, a busy room)
+     * runs after that leave dropped the room: onDispose must stay the logic's last callback (it was followed by
+     * an onTick, and the tick published what the room had gathered for a room closed on the backplane).
+     */
+    @Test
+    void aTickQueuedBehindTheLastLeaveRunsNoOnTickAfterOnDispose() throws Exception {
+        List<Session> s = sessions(1);
+        Rooms rooms = rooms(20, RoomTypes.of(RoomTypes.Type.of("arena", Ordered.class, Ordered::new)));
+        Room room = member(rooms.join(s.get(0), "arena"));
+        Ordered logic = room.logic(Ordered.class);
+        try (HeldRoom held = HeldRoom.hold(room)) {
+            Await.until("the held job running", WAIT, () -> room.queuedJobs() == 0);
+            rooms.leave(s.get(0));
+            Await.until("the leave waiting behind it", WAIT, () -> room.queuedJobs() == 1);
+            room.requestTick();
+            Await.until("a tick handed out behind the leave", WAIT, () -> room.queuedJobs() == 2);
+        }
+        CountDownLatch behindTheTick = new CountDownLatch(1);
+        room.execute(behindTheTick::countDown);
+        assertThat(behindTheTick.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(rooms.room("arena")).isNull();
+        assertThat(logic.events).containsExactly("create", "join", "leave", "dispose");
     }
 }
