@@ -81,7 +81,7 @@ final class RoomSubscriptions {
     private final Map<String, List<CompletableFuture<Integer>>> waiting = new HashMap<>();
     private final Map<String, List<CompletableFuture<Integer>>> counting = new HashMap<>();
     /**
-     * Rooms gone from this node while Redis answered, whose count is still to be deleted, with when they went
+     * Rooms gone from this node while the backplane was connected, whose count is still to be deleted, with when they went
      * (nanos). A room that goes while Redis is away is not noted (a flood of fresh rooms during an outage must not
      * grow this), and one whose delete keeps failing is forgotten after twice node-timeout: both are left to the
      * sweep of the node's room set in Redis ({@link ClusterKeys#nodeRooms}), which runs after a reconnect and after
@@ -146,7 +146,9 @@ final class RoomSubscriptions {
         post(() -> {
             wanted.remove(room);
             toSubscribe.remove(room);
-            if (owner.reachable()) {
+            // noted only while connected: the backplane turns DISCONNECTED before its next heartbeat finds Redis
+            // unreachable, and a churn of rooms in between must not grow this (the sweep finds those counts)
+            if (owner.connected()) {
                 countsToDelete.put(room, System.nanoTime());
             } else {
                 sweepDue = true;
