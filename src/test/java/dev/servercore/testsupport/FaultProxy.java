@@ -149,8 +149,8 @@ public final class FaultProxy implements AutoCloseable {
         }
 
         /**
-         * Closes both sides normally: each peer reads EOF. The proxy sends FIN and drops what still comes in until
-         * the peer closes too (closing a socket with unread bytes would send RST instead).
+         * Closes both sides normally: each peer reads EOF. The proxy sends FIN, and drops what a stall holds and what
+         * still comes in until the peer closes too (closing a socket with bytes unread would send RST).
          */
         public synchronized void cut() {
             if (state != OPEN) {

@@ -95,6 +95,23 @@ class FaultProxyTest {
     }
 
     @Test
+    void cutWithBytesLeftUnreadStillGivesEof() throws Exception {
+        try (Socket client = connect()) {
+            exchange(client, "hello");
+            FaultProxy.Connection connection = proxy.awaitConnections(1, WAIT).get(0);
+            connection.stallUpstream();
+            // the proxy holds a chunk and reads no more: a cut drops what it holds and still ends with FIN
+            client.getOutputStream().write("abc".getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write("def".getBytes(StandardCharsets.US_ASCII));
+            connection.cut();
+
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            assertThat(echo.ending()).isEqualTo(Echo.EOF);
+            assertThat(echo.received.get()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void stallHoldsBytesAndResumeDeliversThemInOrder() throws Exception {
         try (Socket client = connect()) {
             exchange(client, "hello");
@@ -110,6 +127,44 @@ class FaultProxyTest {
             connection.resume();
             assertThat(read(client, 6)).isEqualTo("abcdef");
             assertThat(echo.received.get()).isEqualTo(11);
+        }
+    }
+
+    @Test
+    void stallStopsAFloodBetweenTwoWrites() throws Exception {
+        try (Socket client = connect()) {
+            AtomicLong read = new AtomicLong();
+            Thread reader = daemon(() -> {
+                byte[] buffer = new byte[65536];
+                InputStream in = client.getInputStream();
+                for (int n; (n = in.read(buffer)) != -1; ) {
+                    read.addAndGet(n);
+                }
+            });
+            Thread writer = daemon(() -> {
+                byte[] chunk = new byte[65536];
+                while (true) {
+                    client.getOutputStream().write(chunk);
+                }
+            });
+            FaultProxy.Connection connection = proxy.awaitConnections(1, WAIT).get(0);
+            for (int round = 0; round < 10; round++) {
+                long before = connection.bytesDownstream();
+                Await.until("the flood flows", WAIT, () -> connection.bytesDownstream() > before);
+                connection.stall();
+                long up = connection.bytesUpstream();
+                long down = connection.bytesDownstream();
+                Await.until("the client reads what was forwarded", WAIT, () -> read.get() == down);
+                Thread.sleep(100);
+                // a write still going on when stall() returned would show here
+                assertThat(connection.bytesUpstream()).as("bytes upstream after stall()").isEqualTo(up);
+                assertThat(connection.bytesDownstream()).as("bytes downstream after stall()").isEqualTo(down);
+                assertThat(read.get()).isEqualTo(down);
+                connection.resume();
+            }
+            client.close();
+            reader.join(WAIT.toMillis());
+            writer.join(WAIT.toMillis());
         }
     }
 
@@ -180,6 +235,24 @@ class FaultProxyTest {
                         .isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
             }
         }
+    }
+
+    private interface Io {
+        void run() throws IOException;
+    }
+
+    /** Runs until its socket is closed. */
+    private static Thread daemon(Io io) {
+        Thread thread = new Thread(() -> {
+            try {
+                io.run();
+            } catch (IOException closed) {
+                // the test closed the socket
+            }
+        });
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     private Socket connect() throws IOException {
