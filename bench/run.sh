@@ -9,6 +9,8 @@
 #   bench/run.sh cluster         rooms across two gateway nodes on Redis, beside one node (bench/cluster.sh)
 #   bench/run.sh move-floor      the same batched load's system calls alone, from a C program: the kernel's floor
 #   bench/run.sh attack          one hostile client beside honest ones, against the gateway's defaults
+#   bench/run.sh resume          resume (PROTOCOL.md v3): the cost of numbering with nothing dropped, then chat under
+#                                a dummy client that resets connections and resumes them
 #
 # Settings (environment): RUNS (3), WARMUP (5s), DURATION (10s), BENCH_JAVA (a JDK 25 if there is one),
 # SERVER_JAVA_OPTS (JVM options of both servers, default none), SCENARIOS ("echo100 echo1000 chat idle max"),
@@ -317,6 +319,39 @@ if [ "${1:-}" = attack ]; then
   log "targets (defaults): chat-flood closes 0 honest members with echo p99 < 50 ms; join-flood keeps rooms under the"
   log "cap, heap+ < 100 MB and join p99 < 250 ms; churn keeps echo p99 within 2x none (tls-flood: of tls-none);"
   log "see $OUT/attack.txt"
+  exit 0
+fi
+
+if [ "${1:-}" = resume ]; then
+  # Issue 17. (1) What numbering costs when nothing drops: one server, its clients resumable or not, side by side in
+  # each run: echo 100x8 and 1000x1 (the C generator, --resume 1: C_ResumeEnable, C_Ack every 256 replies) and the
+  # chat load (the Java generator, --resume 1); server CPU per operation over the measured window, on over off.
+  # (2) Drops: CHAOS_SESSIONS (200) dummy-client sessions chatting, resumable, CHAOS_DROP_RATE (20) connections reset
+  # a second across the fleet for CHAOS_DURATION (60s): lost, duplicated, out of order, interruption p50/p99/max.
+  printf '%-8s %-4s %14s %14s %8s %s\n' shape run "off CPU/op us" "on CPU/op us" "on/off" "checks (on)" | tee "$OUT/resume-cost.txt"
+  for run in $(seq 1 "$RUNS"); do
+    for shape in echo100 echo1000 chat; do
+      declare -A cost=()
+      checks=""
+      for resume in 0 1; do
+        result="$OUT/resume-$shape-$resume-$run.txt"
+        start_server servercore "${result%.txt}.server.log"
+        case $shape in
+          echo100)  echo_generator --sessions 100 --inflight 8 --body 32 --resume $resume > "$result" ;;
+          echo1000) echo_generator --sessions 1000 --inflight 1 --body 32 --resume $resume > "$result" ;;
+          chat)     generator chat --sessions 200 --senders 20 --rate 50 --resume $resume --warmup "$WARMUP" \
+                      --duration "$DURATION" > "$result" ;;
+        esac
+        stop_server
+        cost[$resume]=$(awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+          ops = v["echoes"] != "" ? v["echoes"] : v["deliveries"]; printf "%.4f", v["server_cpu_s"] * 1e6 / ops }' "$result")
+        checks=$(grep -oE '(mismatches|losses|out_of_order|unexpected_closes|protocol_errors)=[0-9]+' "$result" | tr '\n' ' ')
+      done
+      awk -v shape="$shape" -v run="$run" -v off="${cost[0]}" -v on="${cost[1]}" -v checks="$checks" \
+        'BEGIN { printf "%-8s %-4s %14.3f %14.3f %8.3f %s\n", shape, run, off, on, on / off, checks }' | tee -a "$OUT/resume-cost.txt"
+    done
+  done
+  log "target: on/off <= 1.03 (median of the runs); see $OUT/resume-cost.txt"
   exit 0
 fi
 
