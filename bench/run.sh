@@ -9,6 +9,8 @@
 #   bench/run.sh cluster         rooms across two gateway nodes on Redis, beside one node (bench/cluster.sh)
 #   bench/run.sh move-floor      the same batched load's system calls alone, from a C program: the kernel's floor
 #   bench/run.sh attack          one hostile client beside honest ones, against the gateway's defaults
+#   bench/run.sh profile         the wakeup path at PROFILE_SHAPE (1000x1): per echo, each server's system calls and
+#                                context switches (perf stat), CPU by thread, and the JVMs' hot methods (JFR)
 #   bench/run.sh resume          resume (PROTOCOL.md v3): the cost of numbering with nothing dropped, then chat under
 #                                a dummy client that resets connections and resumes them
 #
@@ -319,6 +321,59 @@ if [ "${1:-}" = attack ]; then
   log "targets (defaults): chat-flood closes 0 honest members with echo p99 < 50 ms; join-flood keeps rooms under the"
   log "cap, heap+ < 100 MB and join p99 < 250 ms; churn keeps echo p99 within 2x none (tls-flood: of tls-none);"
   log "see $OUT/attack.txt"
+  exit 0
+fi
+
+if [ "${1:-}" = profile ]; then
+  # Issue 19: where each server's CPU per echo goes at 1000 sessions x 1 in flight (PROFILE_SHAPE "1000 1").
+  # Over the generator's measured window (DURATION, from its "measuring" line): perf stat counts the server's system
+  # calls and context switches, /proc gives each thread's CPU, and a JFR recording (JVMs) samples every thread; all
+  # of it per echo, over the echoes of that window.
+  read -r p_sessions p_inflight <<< "${PROFILE_SHAPE:-1000 1}"
+  d=${DURATION%s}
+  events=context-switches,cpu-migrations
+  for call in epoll_wait epoll_pwait epoll_pwait2 read write recvfrom sendto readv writev epoll_ctl futex clock_gettime sched_yield; do
+    [ -d "/sys/kernel/tracing/events/syscalls/sys_enter_$call" ] && events="$events,syscalls:sys_enter_$call"
+  done
+  thread_cpu() { # pid -> "name ticks" per thread
+    for t in /proc/"$1"/task/*; do
+      echo "$(tr ' ' '_' < "$t/comm") $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+    done | awk '{ticks[$1] += $2} END {for (n in ticks) print n, ticks[n]}' | sort
+  }
+  for run in $(seq 1 "$RUNS"); do
+    for target in servercore reference floor; do
+      [ "$target" = floor ] && [ -z "$ECHO_FLOOR" ] && continue
+      base="$OUT/profile-$target-$run"
+      start_server "$target" "$base.server.log"
+      $GENERATOR_PIN "$ECHO_GEN" --sessions "$p_sessions" --inflight "$p_inflight" --body 32 --warmup "${WARMUP%s}" \
+        --duration "$d" --port "$SERVER_PORT" --server-pid "$SERVER_PID" > "$base.gen.txt" 2> "$base.gen.log" &
+      gen=$!
+      while ! grep -q 'measuring' "$base.gen.log" 2>/dev/null; do sleep 0.02; done
+      perf stat -x, -e "$events" -p "$SERVER_PID" -- sleep "$d" 2> "$base.perf.csv" &
+      perf=$!
+      thread_cpu "$SERVER_PID" > "$base.threads0"
+      if [ "$target" != floor ] && [ "${JFR:-1}" = 1 ]; then
+        "$(dirname "$BENCH_JAVA")/jcmd" "$SERVER_PID" JFR.start name=profile settings=profile duration="${d}s" \
+          filename="$base.jfr" > /dev/null 2>&1 || true
+      fi
+      wait $perf || true
+      thread_cpu "$SERVER_PID" > "$base.threads1"
+      wait $gen || true
+      sleep 1
+      stop_server
+      rate=$(grep -oE 'echoes_per_s=[0-9.]+' "$base.gen.txt" | cut -d= -f2)
+      echoes=$(grep -oE ' echoes=[0-9]+' "$base.gen.txt" | cut -d= -f2)
+      {
+        echo "== $target run $run: $rate echoes/s ($(grep -oE 'rtt_p99_us=[0-9]+|mismatches=[0-9]+' "$base.gen.txt" | tr '\n' ' '))"
+        awk -F, -v n="$echoes" '$1 ~ /^[0-9]+$/ { printf "  %-36s %12d  %8.3f per echo\n", $3, $1, $1 / n }' "$base.perf.csv"
+        join "$base.threads0" "$base.threads1" | awk -v n="$echoes" -v hz="$(getconf CLK_TCK)" \
+          '{ us = ($3 - $2) / hz * 1e6 / n; if ($3 > $2) printf "  thread %-28s %8.3f us per echo\n", $1, us }' | sort -k3 -rn
+        if [ -f "$base.jfr" ]; then
+          "$(dirname "$BENCH_JAVA")/jfr" view --width 160 hot-methods "$base.jfr" 2>/dev/null | head -30 | sed 's/^/  /'
+        fi
+      } | tee -a "$OUT/profile.txt"
+    done
+  done
   exit 0
 fi
 

@@ -290,6 +290,7 @@ int main(int argc, char **argv) {
             }
         } else if (phase == WARMUP && t >= phase_end) {
             phase = MEASURE;
+            fprintf(stderr, "[cgen] measuring\n"); /* a profiler can start its window here */
             window_start = t;
             cpu_server0 = server_cpu_s();
             cpu_own0 = own_cpu_s();
