@@ -11,6 +11,8 @@
 #   bench/run.sh attack          one hostile client beside honest ones, against the gateway's defaults
 #   bench/run.sh profile         the wakeup path at PROFILE_SHAPE (1000x1): per echo, each server's system calls and
 #                                context switches (perf stat), CPU by thread, and the JVMs' hot methods (JFR)
+#   BEFORE_JAR=old-exec.jar bench/run.sh ab   a change's before and after: the echo scenarios on both jars, in turn
+#                                in each run, server CPU per echo and echoes/s side by side
 #   bench/run.sh resume          resume (PROTOCOL.md v3): the cost of numbering with nothing dropped, then chat under
 #                                a dummy client that resets connections and resumes them
 #
@@ -84,11 +86,13 @@ SERVER_PORT=""
 start_server() {
   local target=$1 logfile=$2
   case $target in
-    servercore)
+    servercore|before)
+      local jar=$SERVER_JAR
+      [ "$target" = before ] && jar=$BEFORE_JAR
       # The engine measured without an idle timeout (the reference has none; idle sessions are held for a while),
       # and with the demo's chat budget raised: the chat load's 50 chats a second per sender are a machine's, not
       # the person's the demo allows by default (5 a second), and the reference has no budget.
-      $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" --servercore.listener.port=0 \
+      $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$jar" --servercore.listener.port=0 \
         --servercore.listener.bind-address=127.0.0.1 --management.server.port=0 --servercore.listener.idle-timeout=0 \
         --servercore.demo.chat-per-second=100000 --servercore.demo.chat-burst=100000 \
         --logging.level.dev.servercore.server=warn > "$logfile" 2>&1 &
@@ -324,6 +328,28 @@ if [ "${1:-}" = attack ]; then
   exit 0
 fi
 
+if [ "${1:-}" = ab ]; then
+  # A change measured against the jar before it (BEFORE_JAR), the two alternating in each run on the same load.
+  [ -f "${BEFORE_JAR:-}" ] || { log "BEFORE_JAR must name the exec jar from before the change"; exit 1; }
+  printf '%-9s %-4s %16s %16s %8s %14s %14s\n' shape run "before CPU/echo" "after CPU/echo" after/b "before echo/s" \
+    "after echo/s" | tee "$OUT/ab.txt"
+  for run in $(seq 1 "$RUNS"); do
+    for shape in ${AB_SHAPES:-echo1000 echo100}; do
+      for target in before servercore; do
+        mkdir -p "$OUT/run$run/$target"
+        run_scenario "$target" "$shape" "$OUT/run$run/$target/$shape.txt"
+      done
+      fig() { awk -v k="$2" '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        if (k == "cpu") printf "%.4f", v["server_cpu_s"] * 1e6 / v["echoes"]; else print v["echoes_per_s"] }' "$1"; }
+      b="$OUT/run$run/before/$shape.txt" a="$OUT/run$run/servercore/$shape.txt"
+      awk -v s="$shape" -v r="$run" -v bc="$(fig "$b" cpu)" -v ac="$(fig "$a" cpu)" -v be="$(fig "$b" rate)" \
+        -v ae="$(fig "$a" rate)" 'BEGIN { printf "%-9s %-4s %16.3f %16.3f %8.3f %14.0f %14.0f\n", s, r, bc, ac, ac / bc, be, ae }' \
+        | tee -a "$OUT/ab.txt"
+    done
+  done
+  exit 0
+fi
+
 if [ "${1:-}" = profile ]; then
   # Issue 19: where each server's CPU per echo goes at 1000 sessions x 1 in flight (PROFILE_SHAPE "1000 1").
   # Over the generator's measured window (DURATION, from its "measuring" line): perf stat counts the server's system
@@ -383,6 +409,8 @@ if [ "${1:-}" = resume ]; then
   # chat load (the Java generator, --resume 1); server CPU per operation over the measured window, on over off.
   # (2) Drops: CHAOS_SESSIONS (200) dummy-client sessions chatting, resumable, CHAOS_DROP_RATE (20) connections reset
   # a second across the fleet for CHAOS_DURATION (60s): lost, duplicated, out of order, interruption p50/p99/max.
+  parts=" ${RESUME_PARTS:-cost chaos} "
+  if [[ $parts == *" cost "* ]]; then
   printf '%-8s %-4s %14s %14s %8s %s\n' shape run "off CPU/op us" "on CPU/op us" "on/off" "checks (on)" | tee "$OUT/resume-cost.txt"
   for run in $(seq 1 "$RUNS"); do
     for shape in echo100 echo1000 chat; do
@@ -407,6 +435,40 @@ if [ "${1:-}" = resume ]; then
     done
   done
   log "target: on/off <= 1.03 (median of the runs); see $OUT/resume-cost.txt"
+  fi
+  [[ $parts == *" chaos "* ]] || exit 0
+  CHAOS_SESSIONS=${CHAOS_SESSIONS:-200}
+  CHAOS_DROP_RATE=${CHAOS_DROP_RATE:-20}
+  CHAOS_DURATION=${CHAOS_DURATION:-60s}
+  printf '%-4s %-5s %7s %8s %9s %6s %10s %6s %11s %11s %11s %10s %s\n' run drops resets resumed failed lost duplicated \
+    "out/order" "intr p50 us" "intr p99 us" "intr max us" "CPU/dlv us" result | tee "$OUT/resume-chaos.txt"
+  for run in $(seq 1 "$RUNS"); do
+    for rate in 0 "$CHAOS_DROP_RATE"; do
+      base="$OUT/resume-chaos-$rate-$run"
+      start_server servercore "$base.server.log"
+      cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+      t0=$(date +%s.%N)
+      $GENERATOR_PIN "$BENCH_JAVA" $GENERATOR_OPTS -jar "$SERVER_JAR" --spring.profiles.active=dummyclient \
+        --management.server.port=0 --servercore.connector.port="$SERVER_PORT" --servercore.dummyclient.scenario=chat \
+        --servercore.dummyclient.sessions="$CHAOS_SESSIONS" --servercore.dummyclient.rooms=1 \
+        --servercore.dummyclient.senders=20 --servercore.dummyclient.chat-rate=50 \
+        --servercore.dummyclient.warmup=0s --servercore.dummyclient.duration="$CHAOS_DURATION" \
+        --servercore.dummyclient.resume=true --servercore.dummyclient.chaos.drop-rate="$rate" > "$base.client.log" 2>&1 || true
+      cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+      t1=$(date +%s.%N)
+      stop_server
+      summary=$(grep -h 'Dummy client summary' "$base.client.log" | tail -1 | sed 's/.*Dummy client summary: //')
+      value() { echo "$summary" | grep -oE "(^| )$1=[^ ]+" | head -1 | cut -d= -f2; }
+      awk -v run="$run" -v rate="$rate" -v resets="$(value resets)" -v ok="$(value resumes_ok)" \
+        -v failed="$(value resumes_failed)" -v lost="$(value lost)" -v dup="$(value duplicated)" \
+        -v ooo="$(value out_of_order)" -v p50="$(value interruption_p50_us)" -v p99="$(value interruption_p99_us)" \
+        -v max="$(value interruption_max_us)" -v dl="$(value deliveries)" -v c0="$cpu0" -v c1="$cpu1" \
+        -v hz="$(getconf CLK_TCK)" -v result="$(value result)" \
+        'BEGIN { printf "%-4s %-5s %7s %8s %9s %6s %10s %6s %11s %11s %11s %10.3f %s\n", run, rate, resets, ok, failed, \
+          lost, dup, ooo, p50, p99, max, dl > 0 ? (c1 - c0) / hz * 1e6 / dl : 0, result }' | tee -a "$OUT/resume-chaos.txt"
+    done
+  done
+  log "targets: 0 lost, 0 duplicated, 0 out of order, interruption p99 < 200 ms; see $OUT/resume-chaos.txt"
   exit 0
 fi
 
