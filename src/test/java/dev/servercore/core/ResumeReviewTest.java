@@ -333,6 +333,75 @@ class ResumeReviewTest {
         }
     }
 
+    /**
+     * HELP.md: while detached, send() from any thread is kept (it says true). Between the drop's close request and the
+     * detach (the socket's close, Spring Integration's close event), the connection's close is set, so a send from
+     * another thread is refused: send() says false, the frame is never numbered nor kept, and the session then
+     * resumes without it. Game code was told the session was gone; the client never learns a frame is missing.
+     */
+    @Test
+    void aSendFromAnotherThreadDuringTheDetachIsKeptNotRefused() throws Exception {
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("review-send-detach", made, Map.of("session.send-queue-limit", "32MB"));
+        try {
+            for (int round = 1; round <= 40; round++) {
+                ResumingClient client = ResumingClient.open(listener.port());
+                Player player = made.stream().skip(round - 1).findFirst().orElseThrow();
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+                byte[] frame = Frames.encode(PUSH, number(round));
+                Thread sender = new Thread(() -> {
+                    while (!stop.get() && player.closeReason() == null) {
+                        if (player.send(frame)) {
+                            sent.incrementAndGet();
+                        } else {
+                            refused.incrementAndGet();
+                        }
+                        for (int spin = 0; spin < 50; spin++) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                });
+                sender.start();
+                Thread.sleep(10);
+                reset(client.connection());
+                Await.until("detached", WAIT, player::isDetached);
+                Thread.sleep(5);
+                stop.set(true);
+                sender.join(5_000);
+                assertThat(player.closeReason()).as("round %d", round).isNull();
+                assertThat(refused.get()).as("round %d: sends refused of %d, though the session never ended",
+                        round, sent.get() + refused.get()).isZero();
+                player.abort();
+            }
+        } finally {
+            listener.stop();
+        }
+    }
+
+    /**
+     * PROTOCOL.md v3, Drain: a gateway being stopped sends S_Reconnect to each resumable session (the client then
+     * resumes through the balancer); only sessions that are not resumable get S_Kick(shutdown). The stop kicks them all.
+     */
+    @Test
+    void aStoppingGatewayTellsAResumableSessionToReconnect() throws Exception {
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("review-drain", made, Map.of());
+        try (ResumingClient client = ResumingClient.open(listener.port())) {
+            client.send(ECHO, number(1));
+            assertThat(numberIn(client.read())).isEqualTo(1);
+            Thread stopper = new Thread(listener::stop);
+            stopper.start();
+            FrameClient.Frame last = client.read();
+            stopper.join(10_000);
+            assertThat(Integer.toHexString(last.packetId())).as("the last frame's id")
+                    .isEqualTo(Integer.toHexString(SessionLayer.S_RECONNECT));
+        } finally {
+            listener.stop();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** C_ResumeEnable on a welcomed connection; the token. */
