@@ -402,6 +402,51 @@ class ResumeReviewTest {
         }
     }
 
+    /**
+     * A game frame that arrives after C_Resume and before the client could see S_Resumed (a client that pipelines its
+     * next frame) is delivered to the resumed session after S_Resumed's count was taken: it gets the number of the
+     * client's first missing frame. The client then sends its frames after that count, as PROTOCOL.md says, and the
+     * session gets them out of order and one of them twice. Such a frame should be refused (or held until the count is
+     * settled), not numbered into the gap.
+     */
+    @Test
+    void aGameFrameBetweenCResumeAndSResumedIsNotNumberedIntoTheGap() throws Exception {
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("review-pipelined", made, Map.of());
+        try (ResumingClient client = ResumingClient.open(listener.port())) {
+            Player player = made.peek();
+            client.send(ECHO, number(1));
+            assertThat(numberIn(client.read())).isEqualTo(1);
+            client.send(ECHO, number(2));
+            assertThat(numberIn(client.read())).isEqualTo(2);
+            Thread.sleep(50);
+            client.sendPartly(ECHO, number(3), 5); // torn: the server has 2 of the client's frames
+            Thread.sleep(50);
+            reset(client.connection());
+            Await.until("detached", WAIT, player::isDetached);
+
+            try (FrameClient next = FrameClient.connect(listener.port())) {
+                next.readFrame();
+                next.write(concat(SessionLayer.resume(client.token(), 2), Frames.encode(ECHO, number(4))));
+                long serverHas = resume(next, null, 0);
+                assertThat(serverHas).isEqualTo(2);
+                next.write(Frames.encode(ECHO, number(3))); // the client's frames after the server's count
+                next.write(Frames.encode(ECHO, number(4)));
+                next.write(Frames.encode(ECHO, number(5)));
+                List<Integer> echoes = new ArrayList<>();
+                while (echoes.isEmpty() || echoes.get(echoes.size() - 1) != 5) {
+                    FrameClient.Frame frame = next.readFrame();
+                    if (frame.packetId() == ECHO) {
+                        echoes.add(numberIn(frame));
+                    }
+                }
+                assertThat(player.bodies).as("what the session got, in order").containsExactly(1, 2, 3, 4, 5);
+            }
+        } finally {
+            listener.stop();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** C_ResumeEnable on a welcomed connection; the token. */
@@ -417,8 +462,10 @@ class ResumeReviewTest {
 
     /** C_Resume on a new connection; S_Resumed's count of the client's frames (or an AssertionError). */
     private static long resume(FrameClient next, byte[] token, long received) throws IOException {
-        next.readFrame(); // the fresh session's welcome
-        next.write(SessionLayer.resume(token, received));
+        if (token != null) { // else C_Resume is written already
+            next.readFrame(); // the fresh session's welcome
+            next.write(SessionLayer.resume(token, received));
+        }
         while (true) {
             FrameClient.Frame frame = next.readFrame();
             ByteBuffer body = ByteBuffer.wrap(frame.body()).order(ByteOrder.LITTLE_ENDIAN);
