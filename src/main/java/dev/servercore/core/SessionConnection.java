@@ -648,6 +648,8 @@ final class SessionConnection extends TcpNioConnection {
             }
             if (state != DETACHED) {
                 flushLater();
+            } else {
+                publishHeld(); // what a detached session keeps counts against the gateway's bound at once
             }
             return true;
         }
