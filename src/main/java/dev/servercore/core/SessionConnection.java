@@ -421,7 +421,9 @@ final class SessionConnection extends TcpNioConnection {
     /** {@code C_Ack}: the client has {@code count} frames; false if it claims more than were written to it. */
     boolean acknowledged(long count) {
         Resumption resumption = session.resumption;
-        if (resumption == null || !resumption.acknowledged(count)) {
+        byte[] head = outbound == null ? null : outbound.peekFirst();
+        int headFrames = head != null && headOffset > 0 ? session.packetsEndingIn(head, 0, headOffset) : 0;
+        if (resumption == null || !resumption.acknowledged(count, head, headFrames)) {
             return false;
         }
         publishHeld();
