@@ -447,6 +447,33 @@ class ResumeReviewTest {
         }
     }
 
+    /**
+     * A resume that arrives before the server noticed the old connection died (the half-open case) needs no place among
+     * the detached: the session moves at once. But the old connection is closed as a drop, which must first be
+     * admitted as detached; with max-detached reached (by anyone: see the per-address finding) the session is ended
+     * instead and the resume refused: a client that resumes its live session loses it.
+     */
+    @Test
+    void aHalfOpenResumeMovesTheSessionEvenWhenMaxDetachedIsReached() throws Exception {
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("review-half-open-full", made, Map.of("session.resume.max-detached", 1));
+        try (ResumingClient filler = ResumingClient.open(listener.port());
+                ResumingClient client = ResumingClient.open(listener.port())) {
+            Player other = made.peek();
+            Player player = made.stream().skip(1).findFirst().orElseThrow();
+            reset(filler.connection());
+            Await.until("the other session detached", WAIT, other::isDetached);
+            client.send(ECHO, number(1));
+            assertThat(numberIn(client.read())).isEqualTo(1);
+            ResumingClient.Outcome outcome = client.resume(listener.port()); // the old connection still open
+            assertThat(outcome.failure()).as("the resume's failure").isNull();
+            assertThat(outcome.resumed()).isTrue();
+            assertThat(player.closeReason()).isNull();
+        } finally {
+            listener.stop();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** C_ResumeEnable on a welcomed connection; the token. */
