@@ -474,6 +474,64 @@ class ResumeReviewTest {
         }
     }
 
+    /**
+     * kick() "with PROTOCOL.md's S_Kick as the last frame". A kick of a detached session that a resume is taking over
+     * (its claimant set, the new connection on its way to the session's loop) is built without a frame (the session
+     * has no connection) and applied on the new connection as a plain graceful close: the client gets S_Resumed, the
+     * replay, then an end of stream that looks like a drop, and no reason. It resumes again and learns nothing.
+     */
+    @Test
+    void aKickRacingAResumeStillEndsWithSKick() throws Exception {
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("review-kick-resume", made, Map.of());
+        int silent = 0;
+        int resumedThenKicked = 0;
+        try {
+            for (int round = 1; round <= 60 && silent == 0; round++) {
+                FrameClient first = FrameClient.connect(listener.port());
+                first.readFrame();
+                byte[] token = enable(first);
+                Player player = made.stream().skip(made.size() - 1).findFirst().orElseThrow();
+                reset(first);
+                Await.until("detached", WAIT, player::isDetached);
+                try (FrameClient next = FrameClient.connect(listener.port())) {
+                    next.readFrame();
+                    next.write(SessionLayer.resume(token, 0));
+                    long until = System.nanoTime() + (round % 20) * 50_000L;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    player.kick(KickReason.KICKED, "by game code");
+                    boolean resumed = false;
+                    boolean kicked = false;
+                    try {
+                        while (true) {
+                            FrameClient.Frame frame = next.readFrame();
+                            if (frame.packetId() == SessionLayer.S_RESUMED) {
+                                resumed = true;
+                            } else if (frame.packetId() == SessionLayer.S_KICK) {
+                                kicked = true;
+                            } else if (frame.packetId() == SessionLayer.S_RESUME_FAILED) {
+                                break; // the kick came first: nothing to resume
+                            }
+                        }
+                    } catch (IOException endOfStream) {
+                        // the close
+                    }
+                    if (resumed && !kicked) {
+                        silent++;
+                    } else if (resumed) {
+                        resumedThenKicked++;
+                    }
+                }
+                Await.until("ended", WAIT, () -> player.closeReason() != null);
+            }
+            assertThat(silent).as("resumed sessions closed without S_Kick (%d with it)", resumedThenKicked).isZero();
+        } finally {
+            listener.stop();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** C_ResumeEnable on a welcomed connection; the token. */
