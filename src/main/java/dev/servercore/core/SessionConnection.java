@@ -421,7 +421,9 @@ final class SessionConnection extends TcpNioConnection {
     /** {@code C_Ack}: the client has {@code count} frames; false if it claims more than were written to it. */
     boolean acknowledged(long count) {
         Resumption resumption = session.resumption;
-        if (resumption == null || !resumption.acknowledged(count)) {
+        byte[] head = outbound == null ? null : outbound.peekFirst();
+        int headFrames = head != null && headOffset > 0 ? session.packetsEndingIn(head, 0, headOffset) : 0;
+        if (resumption == null || !resumption.acknowledged(count, head, headFrames)) {
             return false;
         }
         publishHeld();
@@ -628,7 +630,7 @@ final class SessionConnection extends TcpNioConnection {
      * flush, from elsewhere the loop is woken. A resumable session's game frames are numbered as they are queued.
      */
     boolean send(Session from, byte[] data) {
-        if (from != session || close.get() != null) {
+        if (from != session || refusing()) {
             return false;
         }
         if (loop.inLoop()) {
@@ -648,6 +650,8 @@ final class SessionConnection extends TcpNioConnection {
             }
             if (state != DETACHED) {
                 flushLater();
+            } else {
+                publishHeld(); // what a detached session keeps counts against the gateway's bound at once
             }
             return true;
         }
@@ -662,7 +666,17 @@ final class SessionConnection extends TcpNioConnection {
                 return false; // the loop has ended, and this session with it
             }
         }
-        return close.get() == null; // closed meanwhile: the bytes may not go out
+        return !refusing(); // closed meanwhile: the bytes may not go out
+    }
+
+    /**
+     * Sends are refused once an end was asked for, except a drop of a resumable session: that only detaches it (the
+     * session's inbox is kept), and a send made meanwhile is kept as one made a moment later would be; once the
+     * session has ended (the drop could not detach it), refused.
+     */
+    private boolean refusing() {
+        CloseRequest request = close.get();
+        return request != null && !(resumable && isDrop(request.reason()) && session.closeReason() == null);
     }
 
     /** {@link #offer}: refused (closing, or over the queue limit). */
@@ -678,7 +692,7 @@ final class SessionConnection extends TcpNioConnection {
      * by one task ({@link Sessions#sendAll}) rather than one task and one wake-up check each.
      */
     int offer(Session from, byte[] data) {
-        if (from != session || close.get() != null) {
+        if (from != session || refusing()) {
             return REFUSED;
         }
         long queued = from.inboxBytes.addAndGet(data.length);

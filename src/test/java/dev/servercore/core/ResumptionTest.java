@@ -51,17 +51,18 @@ class ResumptionTest {
         r.queued(second);
         r.written(first);
         assertThat(r.unackedBytes()).isEqualTo(8);
-        // the socket took part of the batch: the client may acknowledge frames of it
-        assertThat(r.acknowledged(3)).isTrue();
+        // the socket took two frames of the batch: the client may acknowledge them
+        assertThat(r.acknowledged(3, second, 2)).isTrue();
         assertThat(r.unackedBytes()).isZero();
         assertThat(r.heldBytes()).isEqualTo(32); // the batch stays until it is written whole
+        assertThat(r.acknowledged(4, second, 2)).as("a frame not written yet").isFalse();
         r.written(second);
-        assertThat(r.acknowledged(4)).isTrue();
+        assertThat(r.acknowledged(4, null, 0)).isTrue();
         assertThat(r.heldBytes()).isEqualTo(32);
-        assertThat(r.acknowledged(5)).isTrue();
+        assertThat(r.acknowledged(5, null, 0)).isTrue();
         assertThat(r.heldBytes()).isZero();
-        assertThat(r.acknowledged(6)).as("more than was ever sent").isFalse();
-        assertThat(r.acknowledged(2)).as("an older ack changes nothing").isTrue();
+        assertThat(r.acknowledged(6, null, 0)).as("more than was ever sent").isFalse();
+        assertThat(r.acknowledged(2, null, 0)).as("an older ack changes nothing").isTrue();
         assertThat(r.acked()).isEqualTo(5);
     }
 
@@ -82,7 +83,7 @@ class ResumptionTest {
         assertThat(r.canResumeFrom(2)).as("the client said it had 3").isFalse();
         // the replayed arrays are the queue now: written, then released as before
         replay.forEach(r::written);
-        assertThat(r.acknowledged(6)).isTrue();
+        assertThat(r.acknowledged(6, null, 0)).isTrue();
         assertThat(r.heldBytes()).isZero();
     }
 }
