@@ -61,7 +61,10 @@ final class SessionConnection extends TcpNioConnection {
     private final EndpointContext endpoint;
     private final SessionSettings settings;
     private final InetSocketAddress remoteAddress;
-    private final TlsTransport tls;
+    /** Released (null) once a detached connection's socket is gone: a detached session holds no TLS engine. */
+    private TlsTransport tls;
+    /** The socket's places (Spring Integration's map, the address' count) are still held: a detached session's. */
+    private boolean placesHeld = true;
     private final Runnable forget;
     private SelectionKey key;
 
@@ -152,6 +155,11 @@ final class SessionConnection extends TcpNioConnection {
     /** Open and not asked to close: sends are taken, frames delivered. */
     boolean isAccepting() {
         return opened && close.get() == null;
+    }
+
+    /** Accepting, on its socket, and still its session's connection: what a login's verdict may go on with. */
+    boolean isLive() {
+        return isAccepting() && !detached && !handedOff;
     }
 
     long queuedBytes() {
@@ -469,6 +477,7 @@ final class SessionConnection extends TcpNioConnection {
         if (refusal == null && state == OPEN) {
             // half-open: the client is on a new connection, so this one is dead, whatever the socket says
             close.set(new CloseRequest(CloseReason.ERROR, false, null));
+            takenOver = true;
             closeNow();
             if (state != DETACHED) {
                 refusal = "no session with that token";
@@ -595,10 +604,9 @@ final class SessionConnection extends TcpNioConnection {
         endpoint.metrics().detachedFor(detachedFor);
         PacketSession packets = (PacketSession) resumed;
         packets.resumedOn(this, input);
-        callback("onResumed", () -> {
-            resumed.onResumed();
-            packets.deliverWaiting(input);
-        });
+        // frames the client sent after C_Resume, before it could see S_Resumed, belong to the fresh session (as the
+        // server's frames before S_Resumed do): dropped with it, the client sends what the server lacks after S_Resumed
+        callback("onResumed", resumed::onResumed);
         if (asked != null) {
             requestClose(asked, true);
         } else if (close.get() != null) {
@@ -614,6 +622,7 @@ final class SessionConnection extends TcpNioConnection {
         detached = false;
         state = CLOSED;
         loop.deregistered(this);
+        releasePlaces();
         endpoint.resumable().heldChanged(-session.heldPublished);
         endpoint.resumable().detachedEnded();
     }
@@ -676,7 +685,7 @@ final class SessionConnection extends TcpNioConnection {
      */
     private boolean refusing() {
         CloseRequest request = close.get();
-        return request != null && !(resumable && isDrop(request.reason()) && session.closeReason() == null);
+        return request != null && !(resumable && request.isDrop() && session.closeReason() == null);
     }
 
     /** {@link #offer}: refused (closing, or over the queue limit). */
@@ -997,9 +1006,9 @@ final class SessionConnection extends TcpNioConnection {
             return now != this && now.requestClose(request, escalate); // the session is on its new connection
         }
         boolean first = close.compareAndSet(null, request);
-        if (!first && resumable && !isDrop(request.reason())) {
+        if (!first && resumable && !request.isDrop()) {
             CloseRequest current = close.get();
-            if (current == null || isDrop(current.reason())) {
+            if (current == null || current.isDrop()) {
                 // the connection is dropping and may detach the session: the end asked for applies once it has
                 onLoop(() -> {
                     if (close.get() == null) {
@@ -1019,7 +1028,7 @@ final class SessionConnection extends TcpNioConnection {
                 if (!current.graceful()) {
                     return false;
                 }
-            } while (!close.compareAndSet(current, new CloseRequest(current.reason(), false, null)));
+            } while (!close.compareAndSet(current, new CloseRequest(current.reason(), false, null, current.chosen())));
         }
         scheduleClose();
         return first;
@@ -1052,7 +1061,8 @@ final class SessionConnection extends TcpNioConnection {
         if (close.get() != null && !resumable) {
             return;
         }
-        byte[] frame = endpoint.isServer() && !detached ? session.kickFrame(reason, text, settings.maxFrameSize()) : null;
+        // also for a detached session: a resume under way sends it on the new connection
+        byte[] frame = endpoint.isServer() ? session.kickFrame(reason, text, settings.maxFrameSize()) : null;
         requestClose(new CloseRequest(reason.closeReason(), true, frame), true);
     }
 
@@ -1063,7 +1073,7 @@ final class SessionConnection extends TcpNioConnection {
         } catch (IOException e) {
             // closed already
         }
-        abort(CloseReason.ERROR);
+        requestClose(new CloseRequest(CloseReason.ERROR, false, null, true), true); // the server's choice: no detach
     }
 
     /** Closes at once, dropping what is queued; keeps an earlier reason. Any thread. */
@@ -1122,8 +1132,9 @@ final class SessionConnection extends TcpNioConnection {
         }
         boolean opened = state != NEW;
         close.compareAndSet(null, new CloseRequest(CloseReason.SHUTDOWN, false, null));
-        CloseReason reason = close.get().reason();
-        boolean detach = (state == OPEN || state == DRAINING) && detachable(reason);
+        CloseRequest request = close.get();
+        CloseReason reason = request.reason();
+        boolean detach = (state == OPEN || state == DRAINING) && detachable(request);
         state = detach ? DETACHED : CLOSED;
         closeSocket(detach);
         if (!opened) {
@@ -1137,14 +1148,12 @@ final class SessionConnection extends TcpNioConnection {
         }
     }
 
-    /** A drop the server did not choose: what PROTOCOL.md lets a resumable session survive. */
-    private static boolean isDrop(CloseReason reason) {
-        return reason == CloseReason.PEER_CLOSED || reason == CloseReason.ERROR || reason == CloseReason.IDLE_TIMEOUT;
-    }
+    /** A half-open connection closed for a resume: detached whatever the bound, as its session moves at once. */
+    private boolean takenOver;
 
-    private boolean detachable(CloseReason reason) {
-        return session.resumption != null && isDrop(reason) && loop.inLoop()
-                && endpoint.resumable().admitDetached(session);
+    private boolean detachable(CloseRequest request) {
+        return session.resumption != null && request.isDrop() && loop.inLoop()
+                && endpoint.resumable().admitDetached(takenOver);
     }
 
     /**
@@ -1158,9 +1167,14 @@ final class SessionConnection extends TcpNioConnection {
         if (!keepHolding) {
             loop.deregistered(this);
         }
-        forget.run();
+        if (!keepHolding) {
+            releasePlaces();
+        }
         if (tls != null) {
             tls.closeQuietly(channel);
+            if (keepHolding) {
+                tls = null;
+            }
         }
         super.close(); // the channel, and Spring Integration's close event
         outbound = null;
@@ -1170,6 +1184,14 @@ final class SessionConnection extends TcpNioConnection {
         if (!keepHolding) {
             session.heldPublished = 0;
             dropInbox();
+        }
+    }
+
+    /** The socket's places: a detached session keeps them (its address' count too) until it ends or moves. */
+    private void releasePlaces() {
+        if (placesHeld) {
+            placesHeld = false;
+            forget.run();
         }
     }
 
@@ -1188,6 +1210,7 @@ final class SessionConnection extends TcpNioConnection {
         readHolds = 0;
         loginDeadline = 0;
         detached = true;
+        session.connectionLost();
         session.heldPublished = 0;
         publishHeld(); // what it holds now counts against the gateway's bound
         close.set(null);
@@ -1200,6 +1223,7 @@ final class SessionConnection extends TcpNioConnection {
         state = CLOSED;
         detached = false;
         loop.deregistered(this);
+        releasePlaces();
         endpoint.resumable().heldChanged(-session.heldPublished);
         endpoint.resumable().detachedEnded();
         session.heldPublished = 0;
@@ -1278,7 +1302,17 @@ final class SessionConnection extends TcpNioConnection {
     }
 
     /** Who asked for the end, whether what is queued is written first, and the frame that goes out last (or null). */
-    private record CloseRequest(CloseReason reason, boolean graceful, byte[] lastFrame) {
+    private record CloseRequest(CloseReason reason, boolean graceful, byte[] lastFrame, boolean chosen) {
+
+        CloseRequest(CloseReason reason, boolean graceful, byte[] lastFrame) {
+            this(reason, graceful, lastFrame, false);
+        }
+
+        /** A drop the server did not choose: what PROTOCOL.md lets a resumable session survive. */
+        boolean isDrop() {
+            return !chosen && (reason == CloseReason.PEER_CLOSED || reason == CloseReason.ERROR
+                    || reason == CloseReason.IDLE_TIMEOUT);
+        }
     }
 
     // ---------------------------------------------------------------- Spring Integration's side

@@ -380,27 +380,6 @@ class ResumeReviewTest {
         }
     }
 
-    /**
-     * PROTOCOL.md v3, Drain: a gateway being stopped sends S_Reconnect to each resumable session (the client then
-     * resumes through the balancer); only sessions that are not resumable get S_Kick(shutdown). The stop kicks them all.
-     */
-    @Test
-    void aStoppingGatewayTellsAResumableSessionToReconnect() throws Exception {
-        Queue<Player> made = new ConcurrentLinkedQueue<>();
-        Listener listener = listener("review-drain", made, Map.of());
-        try (ResumingClient client = ResumingClient.open(listener.port())) {
-            client.send(ECHO, number(1));
-            assertThat(numberIn(client.read())).isEqualTo(1);
-            Thread stopper = new Thread(listener::stop);
-            stopper.start();
-            FrameClient.Frame last = client.read();
-            stopper.join(10_000);
-            assertThat(Integer.toHexString(last.packetId())).as("the last frame's id")
-                    .isEqualTo(Integer.toHexString(SessionLayer.S_RECONNECT));
-        } finally {
-            listener.stop();
-        }
-    }
 
     /**
      * A game frame that arrives after C_Resume and before the client could see S_Resumed (a client that pipelines its
