@@ -1003,7 +1003,11 @@ final class SessionConnection extends TcpNioConnection {
     private boolean requestClose(CloseRequest request, boolean escalate) {
         if (handedOff) {
             SessionConnection now = session.connection();
-            return now != this && now.requestClose(request, escalate); // the session is on its new connection
+            if (now == this) { // the hand-over is under way on the loop: once it is done, the session is elsewhere
+                onLoop(() -> requestClose(request, escalate));
+                return false;
+            }
+            return now.requestClose(request, escalate); // the session is on its new connection
         }
         boolean first = close.compareAndSet(null, request);
         if (!first && resumable && !request.isDrop()) {
@@ -1082,7 +1086,16 @@ final class SessionConnection extends TcpNioConnection {
     }
 
     private void applyClose() {
-        if (state == CLOSED || state == MIGRATING || handedOff) {
+        if (handedOff) {
+            // a close that reached this connection as its session moved on: it applies where the session is now
+            CloseRequest request = close.get();
+            SessionConnection now = session.connection();
+            if (request != null && now != this) {
+                now.requestClose(request, true);
+            }
+            return;
+        }
+        if (state == CLOSED || state == MIGRATING) {
             return;
         }
         CloseRequest request = close.get();
