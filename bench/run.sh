@@ -378,12 +378,20 @@ if [ "${1:-}" = profile ]; then
       perf stat -x, -e "$events" -p "$SERVER_PID" -- sleep "$d" 2> "$base.perf.csv" &
       perf=$!
       thread_cpu "$SERVER_PID" > "$base.threads0"
-      if [ "$target" != floor ] && [ "${JFR:-1}" = 1 ]; then
-        "$(dirname "$BENCH_JAVA")/jcmd" "$SERVER_PID" JFR.start name=profile settings=profile duration="${d}s" \
+      jcmd="$(dirname "$BENCH_JAVA")/jcmd"
+      if [ "$target" != floor ] && [ -n "${ASYNC_PROFILER:-}" ]; then
+        # async-profiler (ASYNC_PROFILER: its libasyncProfiler.so, e.g. from Maven Central's
+        # tools.profiler:async-profiler jar): CPU samples of every thread, native and kernel frames included
+        "$jcmd" "$SERVER_PID" JVMTI.agent_load "$ASYNC_PROFILER" '"start,event=cpu,interval=200us"' > /dev/null 2>&1 || true
+      elif [ "$target" != floor ] && [ "${JFR:-1}" = 1 ]; then
+        "$jcmd" "$SERVER_PID" JFR.start name=profile settings=profile duration="${d}s" \
           filename="$base.jfr" > /dev/null 2>&1 || true
       fi
       wait $perf || true
       thread_cpu "$SERVER_PID" > "$base.threads1"
+      if [ "$target" != floor ] && [ -n "${ASYNC_PROFILER:-}" ]; then
+        "$jcmd" "$SERVER_PID" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,file=$base.collapsed,collapsed,threads\"" > /dev/null 2>&1 || true
+      fi
       wait $gen || true
       sleep 1
       stop_server
@@ -394,7 +402,20 @@ if [ "${1:-}" = profile ]; then
         awk -F, -v n="$echoes" '$1 ~ /^[0-9]+$/ { printf "  %-36s %12d  %8.3f per echo\n", $3, $1, $1 / n }' "$base.perf.csv"
         join "$base.threads0" "$base.threads1" | awk -v n="$echoes" -v hz="$(getconf CLK_TCK)" \
           '{ us = ($3 - $2) / hz * 1e6 / n; if ($3 > $2) printf "  thread %-28s %8.3f us per echo\n", $1, us }' | sort -k3 -rn
-        if [ -f "$base.jfr" ]; then
+        if [ -f "$base.collapsed" ]; then
+          # samples by thread; then, of the busiest thread (the loop), time by frame: self (the leaf), and inclusive
+          awk '{ n = $NF; split($0, f, ";"); t[f[1]] += n; all += n } END { for (x in t) printf "  %6.2f%%  %s\n", 100 * t[x] / all, x }' \
+            "$base.collapsed" | sort -rn | head -8
+          loop=$(awk '{ n = $NF; split($0, f, ";"); t[f[1]] += n } END { for (x in t) if (t[x] > m) { m = t[x]; b = x }; print b }' "$base.collapsed")
+          echo "  -- $loop, self:"
+          grep -F "$loop;" "$base.collapsed" | awk '{ n = $NF; $NF = ""; k = split($0, f, ";"); leaf = f[k]; gsub(/ +$/, "", leaf)
+            self[leaf] += n; total += n } END { for (l in self) printf "  %6.2f%%  %s\n", 100 * self[l] / total, l }' | sort -rn | head -30
+          echo "  -- $loop, inclusive (frames of ours, Spring Integration's and the JDK's NIO):"
+          grep -F "$loop;" "$base.collapsed" | awk '{ n = $NF; $NF = ""; k = split($0, f, ";"); delete seen
+            for (i = 2; i <= k; i++) { x = f[i]; gsub(/ +$/, "", x); if (!(x in seen)) { seen[x] = 1; inc[x] += n } } total += n }
+            END { for (x in inc) if (x ~ /servercore|integration|sun\/nio|java\/nio|SelectorImpl|EPoll/) printf "  %6.2f%%  %s\n", 100 * inc[x] / total, x }' \
+            | sort -rn | head -40
+        elif [ -f "$base.jfr" ]; then
           "$(dirname "$BENCH_JAVA")/jfr" view --width 160 hot-methods "$base.jfr" 2>/dev/null | head -30 | sed 's/^/  /'
         fi
       } | tee -a "$OUT/profile.txt"

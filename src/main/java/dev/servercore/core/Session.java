@@ -1,12 +1,12 @@
 package dev.servercore.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -35,6 +35,19 @@ import org.apache.commons.logging.LogFactory;
 public abstract class Session {
 
     private static final Log log = LogFactory.getLog(Session.class);
+    private static final VarHandle INBOX_BYTES;
+    private static final VarHandle DRAIN_SCHEDULED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            INBOX_BYTES = lookup.findVarHandle(Session.class, "inboxBytes", long.class);
+            DRAIN_SCHEDULED = lookup.findVarHandle(Session.class, "drainScheduled", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Set by the engine as the session opens, before any callback (then read through safe publication). */
     private int id;
     private volatile SessionConnection connection;
@@ -48,8 +61,13 @@ public abstract class Session {
      * session's, not the connection's, so that a resume moving it to another connection keeps their order.
      */
     final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
-    final AtomicLong inboxBytes = new AtomicLong();
-    final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Bytes in the inbox (fields with VarHandles, not atomics: no object per session for each, and no miss). */
+    private volatile long inboxBytes;
+    /**
+     * 1 from an offer to the inbox until the loop drains it: an offer sets it (then posts the drain) after adding, so
+     * while it is 0 the inbox holds nothing a drain is not already on its way for, and the loop need not look.
+     */
+    private volatile int drainScheduled;
     /** Bytes held for the peer (queued, and kept for a replay) as of the loop's last look, for other threads. */
     volatile long heldPublished;
     /** Numbering and replay, once the client made the session resumable; its loop's only. */
@@ -232,6 +250,30 @@ public abstract class Session {
     /** A resumable session's connection dropped: what it held of an unfinished read is dropped with it. */
     void connectionLost() {
         partialFrameSince = 0;
+    }
+
+    /** Adds {@code delta} to the inbox's byte count; returns the new count. */
+    final long addInboxBytes(long delta) {
+        return (long) INBOX_BYTES.getAndAdd(this, delta) + delta;
+    }
+
+    final long inboxBytes() {
+        return inboxBytes;
+    }
+
+    /** After an offer: true for the one caller that must post the drain. */
+    final boolean claimDrain() {
+        return DRAIN_SCHEDULED.compareAndSet(this, 0, 1);
+    }
+
+    /** Whether the inbox may hold something: an offer's drain is due or on its way. */
+    final boolean drainPending() {
+        return drainScheduled != 0;
+    }
+
+    /** The loop is about to drain: offers from now on post a drain of their own. */
+    final void drainStarted() {
+        drainScheduled = 0;
     }
 
     /** One read, on the loop; in raw mode it is one packet. */
