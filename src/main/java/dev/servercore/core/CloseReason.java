@@ -29,7 +29,11 @@ public enum CloseReason {
     /** Kicked ({@code S_Kick(rate_limited)}): over its budget for too long, or over a limit of client-driven state. */
     RATE_LIMITED,
     /** Kicked by game code ({@link Session#kick}). */
-    KICKED;
+    KICKED,
+    /** A resumable session was detached and its client did not resume it within the window. */
+    RESUME_EXPIRED,
+    /** The fresh session of a connection whose client resumed an older session on it: it ends, the older goes on. */
+    RESUMED;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
 

@@ -25,12 +25,18 @@ final class EndpointContext {
     private SessionMetrics metrics;
     private volatile SessionIds ids = SessionIds.sequential();
     private volatile Logins logins = new Logins(LoginSettings.none());
+    private final ResumableSessions resumable;
 
     EndpointContext(String name, boolean server, SessionSettings settings, SessionRegistry registry) {
         this.name = name;
         this.server = server;
         this.settings = settings;
         this.registry = registry;
+        this.resumable = new ResumableSessions(settings.resume());
+    }
+
+    ResumableSessions resumable() {
+        return resumable;
     }
 
     void metrics(SessionMetrics metrics) {

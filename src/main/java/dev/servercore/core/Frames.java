@@ -38,6 +38,34 @@ public final class Frames {
         return frame;
     }
 
+    /**
+     * Whole frames in {@code array}, found by walking their size fields (a broadcast batch holds several); an array
+     * that is not whole frames counts as one.
+     */
+    public static int count(byte[] array) {
+        int frames = 0;
+        int at = 0;
+        while (at + 1 < array.length) {
+            int size = getUInt16(array, at);
+            if (size < HEADER_SIZE) {
+                return 1;
+            }
+            at += size;
+            frames++;
+        }
+        return at == array.length && frames > 0 ? frames : 1;
+    }
+
+    public static void putInt64(byte[] bytes, int offset, long value) {
+        putInt32(bytes, offset, (int) value);
+        putInt32(bytes, offset + 4, (int) (value >>> 32));
+    }
+
+    public static long getInt64(ByteBuffer bytes, int offset) {
+        return (getUInt16(bytes, offset) & 0xFFFFL) | (getUInt16(bytes, offset + 2) & 0xFFFFL) << 16
+                | (getUInt16(bytes, offset + 4) & 0xFFFFL) << 32 | (getUInt16(bytes, offset + 6) & 0xFFFFL) << 48;
+    }
+
     public static int getUInt16(ByteBuffer bytes, int offset) {
         return (bytes.get(offset) & 0xFF) | (bytes.get(offset + 1) & 0xFF) << 8;
     }

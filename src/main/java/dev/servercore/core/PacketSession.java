@@ -1,6 +1,7 @@
 package dev.servercore.core;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * A session that speaks the framing of PROTOCOL.md: reads of any size are reassembled into packets,
@@ -57,33 +58,72 @@ public abstract class PacketSession extends Session {
     protected final void onRecv(ByteBuffer data) {
         if (decoder == null) {
             SessionConnection connection = connection();
-            decoder = new FrameDecoder(connection.settings().maxFrameSize());
+            decodeFrom(connection, new FrameDecoder(connection.settings().maxFrameSize()));
             if (connection.loop().endpoint().isServer()) {
-                layer = new ServerSessionLayer(this, connection, connection.loop().endpoint().logins());
+                layer = new ServerSessionLayer(this, connection, connection.loop().endpoint().logins(), false);
             }
-            handler = (packetId, body) -> {
-                if (!connection.isAccepting()) {
-                    decoder.stop(); // closing (asked by another thread): the rest of the read is not delivered
-                    return;
-                }
-                framesInRead++;
-                frameIn(packetId, body);
-                if (!connection.isAccepting()) {
-                    decoder.stop(); // before the next header is even read: it may be garbage
-                }
-            };
         }
         decoder.decode(data, handler);
     }
 
-    /** One frame from the peer: to the session layer, or to game code. */
+    private void decodeFrom(SessionConnection connection, FrameDecoder frames) {
+        decoder = frames;
+        handler = (packetId, body) -> {
+            if (!connection.isAccepting()) {
+                frames.stop(); // closing (asked by another thread): the rest of the read is not delivered
+                return;
+            }
+            framesInRead++;
+            frameIn(packetId, body);
+            if (!connection.isAccepting()) {
+                frames.stop(); // before the next header is even read: it may be garbage
+            }
+        };
+    }
+
+    /** One frame from the peer: to the session layer, or to game code (counted when the session is resumable). */
     final void frameIn(int packetId, ByteBuffer body) {
         ServerSessionLayer sessionLayer = layer;
         if (sessionLayer != null && (packetId >= SessionLayer.FIRST_ID || sessionLayer.gates())) {
             sessionLayer.onFrame(packetId, body);
-        } else {
-            onRecvPacket(packetId, body);
+            return;
         }
+        if (resumption != null) {
+            connection().clientFrameReceived();
+        }
+        onRecvPacket(packetId, body);
+    }
+
+    /** What a connection read for its fresh session and did not deliver, when a resume hands the connection on. */
+    record Input(FrameDecoder decoder, long partialFrameSince, List<Object[]> waiting) {
+    }
+
+    /** The fresh session of a connection that resumes another: it gives up what it read. Loop only. */
+    final Input takeInput() {
+        Input input = new Input(decoder, partialFrameSince, layer == null ? null : layer.takeWaiting());
+        decoder = null;
+        handler = null;
+        return input;
+    }
+
+    /** The resumed session on its new connection: it goes on reading where the fresh session stopped. */
+    final void resumedOn(SessionConnection connection, Input input) {
+        decodeFrom(connection, input.decoder() != null ? input.decoder()
+                : new FrameDecoder(connection.settings().maxFrameSize()));
+        partialFrameSince = input.partialFrameSince();
+        layer = new ServerSessionLayer(this, connection, connection.loop().endpoint().logins(), true);
+    }
+
+    /** Frames that came after {@code C_Resume}, before the resume was done. */
+    final void deliverWaiting(Input input) {
+        if (input.waiting() != null) {
+            layer.deliver(input.waiting());
+        }
+    }
+
+    /** The resume this fresh session's client asked for failed: it goes on as a new session. */
+    final void resumeRefused() {
+        layer.resumeRefused();
     }
 
     /**

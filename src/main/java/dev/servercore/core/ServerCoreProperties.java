@@ -644,6 +644,54 @@ public final class ServerCoreProperties {
         }
     }
 
+    /**
+     * Resume (PROTOCOL.md v3): a session its client made resumable survives a dropped connection for {@code window},
+     * keeping what is sent to it, within the listener's bounds on detached sessions.
+     */
+    public static final class Resume {
+
+        /** How long a detached session waits for its client to resume it; 0 turns resume off. */
+        @NotNull
+        private final Duration window;
+        /** Most sessions waiting detached at once on the listener; a drop beyond it ends the session. */
+        @Min(0)
+        private final int maxDetached;
+        /** Most bytes the detached sessions of the listener hold together; the one whose send passes it ends. */
+        @NotNull
+        private final DataSize maxDetachedBytes;
+
+        public Resume(
+                @DefaultValue("30s") Duration window,
+                @DefaultValue("10000") int maxDetached,
+                @DefaultValue("256MB") DataSize maxDetachedBytes) {
+            this.window = window;
+            this.maxDetached = maxDetached;
+            this.maxDetachedBytes = maxDetachedBytes;
+        }
+
+        public Duration getWindow() {
+            return window;
+        }
+
+        public int getMaxDetached() {
+            return maxDetached;
+        }
+
+        public DataSize getMaxDetachedBytes() {
+            return maxDetachedBytes;
+        }
+
+        @AssertTrue(message = "servercore.session.resume: window within 0..1h (0 is off), max-detached-bytes not negative")
+        public boolean isValid() {
+            return window == null || maxDetachedBytes == null || (!window.isNegative()
+                    && window.compareTo(Duration.ofHours(1)) <= 0 && maxDetachedBytes.toBytes() >= 0);
+        }
+
+        ResumeSettings toSettings() {
+            return new ResumeSettings(window.toNanos(), maxDetached, maxDetachedBytes.toBytes());
+        }
+    }
+
     /** Every session, both directions. */
     public static final class SessionProperties {
 
@@ -688,6 +736,9 @@ public final class ServerCoreProperties {
         /** What each session of a listener may send; over it, reading stops until the budget is back. */
         @Valid
         private final RateLimit rateLimit;
+        /** How a listener keeps sessions for a resume. */
+        @Valid
+        private final Resume resume;
 
         public SessionProperties(
                 @DefaultValue("4096") int maxFrameSize,
@@ -698,8 +749,10 @@ public final class ServerCoreProperties {
                 @DefaultValue("5s") Duration shutdownDrainTimeout,
                 @DefaultValue("10s") Duration frameTimeout,
                 @DefaultValue("100ms") Duration blockedCallbackWarning,
-                @DefaultValue RateLimit rateLimit) {
+                @DefaultValue RateLimit rateLimit,
+                @DefaultValue Resume resume) {
             this.rateLimit = rateLimit;
+            this.resume = resume;
             this.maxFrameSize = maxFrameSize;
             this.sendQueueLimit = sendQueueLimit;
             this.readBufferSize = readBufferSize;
@@ -746,6 +799,10 @@ public final class ServerCoreProperties {
             return rateLimit;
         }
 
+        public Resume getResume() {
+            return resume;
+        }
+
         /** The settings of one endpoint; durations below 0 or sizes out of range are refused here too. */
         public SessionSettings toSettings(Duration idleTimeout, int maxSessions) {
             long readBuffer = readBufferSize.toBytes();
@@ -765,7 +822,7 @@ public final class ServerCoreProperties {
                     nonNegative("write-timeout", writeTimeout), nonNegative("idle-timeout", idleTimeout),
                     nonNegative("frame-timeout", frameTimeout),
                     nonNegative("blocked-callback-warning", blockedCallbackWarning), maxSessions,
-                    rateLimit.toLimits());
+                    rateLimit.toLimits(), resume.toSettings());
         }
 
         @AssertTrue(message = "durations must not be negative (0 means off)")

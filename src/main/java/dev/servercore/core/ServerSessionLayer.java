@@ -13,15 +13,18 @@ import java.util.concurrent.CompletionStage;
  * every frame. Login: {@code C_Login}'s credential goes to the {@link Authenticator}; meanwhile the socket is
  * not read, and frames that came in the same read wait here, in order; then {@code S_LoginOk}, the session's
  * {@code onLogin}, and those frames. Anything else before a required login is {@code S_Kick(unauthenticated)}.
- * Resume is not offered: {@code C_ResumeEnable} and {@code C_Resume} are answered {@code S_ResumeFailed}; before a
- * required login only one {@code C_Resume} is (anything else but {@code C_Login} is unauthenticated).
- * Loop only.
+ * Resume: {@code C_ResumeEnable} makes the session resumable, {@code C_Ack} releases what the client has, and
+ * {@code C_Resume}, only as the first frame of a connection (also before a required login), asks for an older
+ * session; meanwhile frames wait here as during a login. Loop only.
  */
 final class ServerSessionLayer {
 
     private static final int LOGIN_DUE = 0;
     private static final int AUTHENTICATING = 1;
-    private static final int OPEN = 2;
+    private static final int RESUMING = 2;
+    private static final int OPEN = 3;
+    /** C_Resume: a token, then the count of numbered frames the client has. */
+    private static final int RESUME_BODY = 16 + 8;
     /** Longest principal an authenticator may give (PROTOCOL.md sends it back in S_LoginOk). */
     private static final int MAX_PRINCIPAL_BYTES = 256;
 
@@ -29,16 +32,20 @@ final class ServerSessionLayer {
     private final SessionConnection connection;
     private final Logins logins;
     private int state;
-    /** A C_Resume came before the login (only one may). */
-    private boolean resumeTried;
-    /** Frames that came after C_Login in its read (id, then body), for after the login. */
+    /** The state a resume that fails goes back to. */
+    private int beforeResume;
+    /** Frames of this connection seen so far (C_Resume must be the first). */
+    private long frames;
+    /** Frames that came after C_Login or C_Resume (id, then body), for after it. */
     private List<Object[]> waiting;
 
-    ServerSessionLayer(PacketSession session, SessionConnection connection, Logins logins) {
+    /** @param resumed the layer of a session resumed on a new connection: open from the start */
+    ServerSessionLayer(PacketSession session, SessionConnection connection, Logins logins, boolean resumed) {
         this.session = session;
         this.connection = connection;
         this.logins = logins;
-        this.state = logins.settings().required() ? LOGIN_DUE : OPEN;
+        this.state = resumed || !logins.settings().required() ? OPEN : LOGIN_DUE;
+        this.frames = resumed ? 1 : 0;
     }
 
     /** Whether every frame, not only the session layer's, comes here. */
@@ -47,7 +54,8 @@ final class ServerSessionLayer {
     }
 
     void onFrame(int packetId, ByteBuffer body) {
-        if (state == AUTHENTICATING) {
+        frames++;
+        if (state == AUTHENTICATING || state == RESUMING) {
             byte[] copy = new byte[body.remaining()];
             body.get(copy);
             if (waiting == null) {
@@ -56,7 +64,7 @@ final class ServerSessionLayer {
             waiting.add(new Object[] {packetId, copy});
             return;
         }
-        boolean firstResume = packetId == SessionLayer.C_RESUME && !resumeTried;
+        boolean firstResume = packetId == SessionLayer.C_RESUME && frames == 1;
         if (state == LOGIN_DUE && packetId != SessionLayer.C_LOGIN && !firstResume) {
             // PROTOCOL.md: C_Login or C_Resume first; after a failed resume, the login
             connection.kick(KickReason.UNAUTHENTICATED, "log in first: C_Login must be the first packet");
@@ -64,15 +72,9 @@ final class ServerSessionLayer {
         }
         switch (packetId) {
             case SessionLayer.C_LOGIN -> login(body);
-            case SessionLayer.C_RESUME_ENABLE, SessionLayer.C_RESUME -> {
-                resumeTried = true;
-                connection.send(SessionLayer.resumeFailed(
-                        KickReason.RESUME_UNKNOWN, "this gateway does not keep sessions for resume",
-                        connection.settings().maxFrameSize()));
-            }
-            case SessionLayer.C_ACK -> {
-                // nothing is numbered while resume is off
-            }
+            case SessionLayer.C_RESUME_ENABLE -> enableResume();
+            case SessionLayer.C_RESUME -> resume(body, firstResume);
+            case SessionLayer.C_ACK -> ack(body);
             default -> {
                 if (SessionLayer.isSessionLayer(packetId)) {
                     connection.kick(KickReason.PROTOCOL_ERROR, "packet id 0x" + Integer.toHexString(packetId)
@@ -81,6 +83,75 @@ final class ServerSessionLayer {
                     connection.kick(KickReason.UNAUTHENTICATED, "log in first: C_Login must be the first packet");
                 }
             }
+        }
+    }
+
+    private void enableResume() {
+        if (connection.settings().resume().windowNanos() == 0) {
+            connection.sendControl(SessionLayer.resumeFailed(KickReason.RESUME_UNKNOWN,
+                    "this gateway keeps no sessions for resume", connection.settings().maxFrameSize()));
+        } else if (connection.isResumable()) {
+            connection.kick(KickReason.PROTOCOL_ERROR, "the session is resumable already");
+        } else {
+            connection.enableResume();
+        }
+    }
+
+    private void ack(ByteBuffer body) {
+        if (body.remaining() != 8) {
+            connection.kick(KickReason.PROTOCOL_ERROR, "C_Ack's body is a u64, not " + body.remaining() + " bytes");
+        } else if (connection.isResumable() && !connection.acknowledged(Frames.getInt64(body, body.position()))) {
+            connection.kick(KickReason.PROTOCOL_ERROR, "C_Ack counts frames the server never sent");
+        }
+    }
+
+    private void resume(ByteBuffer body, boolean first) {
+        if (!first) {
+            connection.kick(KickReason.PROTOCOL_ERROR, "C_Resume must be the first frame of a connection");
+            return;
+        }
+        if (body.remaining() != RESUME_BODY) {
+            connection.kick(KickReason.PROTOCOL_ERROR, "C_Resume's body is a 16-byte token and a u64, not "
+                    + body.remaining() + " bytes");
+            return;
+        }
+        if (connection.settings().resume().windowNanos() == 0) {
+            connection.sendControl(SessionLayer.resumeFailed(KickReason.RESUME_UNKNOWN,
+                    "this gateway keeps no sessions for resume", connection.settings().maxFrameSize()));
+            return;
+        }
+        byte[] token = new byte[16];
+        body.get(body.position(), token);
+        long count = Frames.getInt64(body, body.position() + 16);
+        beforeResume = state;
+        state = RESUMING;
+        connection.holdReading(SessionConnection.HOLD_RESUME);
+        connection.resume(token, count);
+    }
+
+    /** The resume failed: the connection goes on as the new session it is, with the frames that waited. */
+    void resumeRefused() {
+        state = beforeResume;
+        List<Object[]> held = takeWaiting();
+        if (held != null) {
+            deliver(held);
+        }
+    }
+
+    /** The frames that waited for a login or a resume; none wait afterwards. */
+    List<Object[]> takeWaiting() {
+        List<Object[]> held = waiting;
+        waiting = null;
+        return held;
+    }
+
+    /** Frames that waited, in order, as if they came now (a frame may end the session: the rest is dropped). */
+    void deliver(List<Object[]> held) {
+        for (Object[] frame : held) {
+            if (!connection.isAccepting()) {
+                return;
+            }
+            session.frameIn((Integer) frame[0], ByteBuffer.wrap((byte[]) frame[1]));
         }
     }
 
@@ -128,20 +199,14 @@ final class ServerSessionLayer {
             return; // kicked meanwhile (a later login of the same principal, the peer)
         }
         state = OPEN;
-        List<Object[]> frames = waiting;
-        waiting = null;
+        List<Object[]> held = takeWaiting();
         // as a callback: whatever throws from here on (onLogin, a held packet's handler) closes the session rather
         // than leave it logged in but held
         connection.callback("onLogin", () -> {
-            connection.send(SessionLayer.loginOk(session.id(), principal));
+            connection.sendControl(SessionLayer.loginOk(session.id(), principal));
             session.onLogin();
-            if (frames != null) {
-                for (Object[] frame : frames) {
-                    if (!connection.isAccepting()) {
-                        return;
-                    }
-                    session.frameIn((Integer) frame[0], ByteBuffer.wrap((byte[]) frame[1]));
-                }
+            if (held != null) {
+                deliver(held);
             }
         });
         connection.releaseReading(SessionConnection.HOLD_LOGIN);

@@ -4,6 +4,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -15,6 +18,12 @@ import org.apache.commons.logging.LogFactory;
  * {@link #onConnected} once, {@link #onRecv} for each read, {@link #onSend} after writes, and
  * {@link #onDisconnected} exactly once, last; nothing runs after it. Callbacks must not block: the loop
  * serves many sessions (see HELP.md, "Threads").
+ *
+ * <p>A session its client made resumable (PROTOCOL.md v3, Resume) outlives its connection: a connection that ends
+ * in a way the server did not choose (reset, end of stream, idle timeout, failed write) detaches it
+ * ({@link #onDetached}); it keeps its id, its rooms and what is sent to it, and a {@code C_Resume} on a new
+ * connection within the window moves it there ({@link #onResumed}), on the same loop. {@code onDisconnected} still
+ * runs once, last, when the session really ends: its window passed, or the server closed it.
  *
  * <p>{@link #send} may be called from any thread and never waits for the network. Sends made on the
  * session's loop (inside a callback) are gathered and written once the loop has handled its ready
@@ -34,6 +43,17 @@ public abstract class Session {
     private List<Runnable> endHooks;
     /** Guarded by this: the end hooks have run (onDisconnected is over). */
     private boolean hooksRan;
+    /**
+     * Sends from threads other than the loop, in order, until the loop of the session's connection takes them: the
+     * session's, not the connection's, so that a resume moving it to another connection keeps their order.
+     */
+    final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
+    final AtomicLong inboxBytes = new AtomicLong();
+    final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Bytes held for the peer (queued, and kept for a replay) as of the loop's last look, for other threads. */
+    volatile long heldPublished;
+    /** Numbering and replay, once the client made the session resumable; its loop's only. */
+    Resumption resumption;
     /** When the partial frame held by the decoder began (loop nanos), or 0: for the frame timeout. */
     long partialFrameSince;
 
@@ -54,10 +74,22 @@ public abstract class Session {
         return c == null ? null : c.remoteAddress();
     }
 
-    /** Open, and not asked to close. */
+    /** Open, on a connection, and not asked to close. */
     public final boolean isConnected() {
         SessionConnection c = connection;
-        return c != null && c.isAccepting();
+        return c != null && c.isAccepting() && !c.isDetached();
+    }
+
+    /** Resumable, and its connection is gone: what is sent to it is kept until it resumes or its window passes. */
+    public final boolean isDetached() {
+        SessionConnection c = connection;
+        return c != null && c.isDetached();
+    }
+
+    /** Its client made it resumable ({@code C_ResumeEnable}): a drop detaches it rather than end it. */
+    public final boolean isResumable() {
+        SessionConnection c = connection;
+        return c != null && c.isResumable();
     }
 
     /**
@@ -73,7 +105,7 @@ public abstract class Session {
         return endedWith;
     }
 
-    /** Bytes queued for this session and not yet written to its socket. */
+    /** Bytes queued for this session and not yet written to its socket, and (resumable) kept for a replay. */
     public final long queuedBytes() {
         SessionConnection c = connection;
         return c == null ? 0 : c.queuedBytes();
@@ -90,6 +122,20 @@ public abstract class Session {
     protected void onSend(int numBytes) {
     }
 
+    /**
+     * A resumable session lost its connection in a way the server did not choose: it waits for its client to resume,
+     * keeping what is sent to it. {@link #closeReason()} is still null; {@link #isDetached()} is true.
+     */
+    protected void onDetached() {
+    }
+
+    /**
+     * The client resumed the session on a new connection: what was kept is being replayed, and frames from the new
+     * connection follow this call. Runs on the session's loop, as every callback.
+     */
+    protected void onResumed() {
+    }
+
     /** Called exactly once when the session ends, after every other callback; {@link #closeReason()} says why. */
     protected void onDisconnected(InetSocketAddress endpoint) {
     }
@@ -102,7 +148,7 @@ public abstract class Session {
      */
     public boolean send(byte[] data) {
         SessionConnection c = connection;
-        return c != null && c.send(data);
+        return c != null && c.send(this, data);
     }
 
     /**
@@ -112,7 +158,7 @@ public abstract class Session {
      */
     public final void disconnect() {
         SessionConnection c = connection;
-        if (c != null) {
+        if (c != null && c.carries(this)) {
             c.requestClose(CloseReason.LOCAL, true);
         }
     }
@@ -125,7 +171,7 @@ public abstract class Session {
      */
     public final void kick(KickReason reason, String text) {
         SessionConnection c = connection;
-        if (c != null) {
+        if (c != null && c.carries(this)) {
             c.kick(reason, text);
         }
     }
@@ -138,8 +184,19 @@ public abstract class Session {
     /** Closes the session at once, dropping whatever is still queued. Idempotent, any thread. */
     public final void abort() {
         SessionConnection c = connection;
-        if (c != null) {
+        if (c != null && c.carries(this)) {
             c.requestClose(CloseReason.LOCAL, false);
+        }
+    }
+
+    /**
+     * Closes the session's connection at once with a TCP reset (RST, not FIN), dropping what is queued: what a
+     * network failure looks like to the peer (the dummy client's chaos uses it). Counted as an error close.
+     */
+    public final void abortWithReset() {
+        SessionConnection c = connection;
+        if (c != null && c.carries(this)) {
+            c.reset();
         }
     }
 

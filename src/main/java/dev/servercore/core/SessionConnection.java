@@ -8,10 +8,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLException;
@@ -30,7 +29,12 @@ import org.springframework.messaging.Message;
  * {@link #writable()}, and the session's sends gather here until the loop flushes them.
  *
  * <p>State touched only by the loop thread: the outbound queue, the lifecycle state, the timestamps.
- * Other threads reach the connection through {@link #send} (a lock-free inbox) and {@link #requestClose}.
+ * Other threads reach the connection through {@link #send} (the session's lock-free inbox) and {@link #requestClose}.
+ *
+ * <p>Resume (PROTOCOL.md v3): a resumable session's connection that drops becomes {@code DETACHED}: its socket is
+ * gone, but it stays with its loop and holds the session, taking sends into the session's {@link Resumption}, until
+ * the window passes or a resume hands the session to the new connection. That connection first moves to the
+ * session's loop (when it was accepted by another one), so that a session's callbacks always run on one loop.
  */
 final class SessionConnection extends TcpNioConnection {
 
@@ -41,10 +45,19 @@ final class SessionConnection extends TcpNioConnection {
     private static final int OPEN = 1;
     private static final int DRAINING = 2;
     private static final int CLOSED = 3;
+    /** Resumable, its socket gone: holds the session for a resume. */
+    private static final int DETACHED = 4;
+    /** Its fresh session ended for a resume; on its way to the resumed session's loop. */
+    private static final int MIGRATING = 5;
 
     private final SocketChannel channel;
-    private final Session session;
-    private final EventLoop loop;
+    /**
+     * Changed only by a resume, on the loop, before the session is bound here (a volatile write other threads read
+     * first): who reaches this connection through its session sees the session that is on it.
+     */
+    private Session session;
+    /** Changed only by a resume that moves this connection to the resumed session's loop. */
+    private EventLoop loop;
     private final EndpointContext endpoint;
     private final SessionSettings settings;
     private final InetSocketAddress remoteAddress;
@@ -53,9 +66,6 @@ final class SessionConnection extends TcpNioConnection {
     private SelectionKey key;
 
     // From any thread.
-    private final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
-    private final AtomicLong inboxBytes = new AtomicLong();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /**
      * Set by whoever first asks for the end (its reason wins); from then on sends are refused. A graceful
      * request may later become an immediate one, never the other way round.
@@ -63,9 +73,13 @@ final class SessionConnection extends TcpNioConnection {
     private final AtomicReference<CloseRequest> close = new AtomicReference<>();
     /** Claimed by the one caller of {@link #closeNow} that closes. */
     private final AtomicBoolean closing = new AtomicBoolean();
-    /** The loop's outbound byte count as of its last flush, for other threads' limit check and the gauge. */
-    private volatile long outboundPublished;
     private volatile boolean opened;
+    /** The session is resumable ({@code C_ResumeEnable}), for other threads. */
+    private volatile boolean resumable;
+    /** The socket is gone; the session waits here for a resume. */
+    private volatile boolean detached;
+    /** A resume moved the session to another connection: what still reaches this one goes there. */
+    private volatile boolean handedOff;
 
     // Loop only.
     private ArrayDeque<byte[]> outbound;
@@ -85,6 +99,7 @@ final class SessionConnection extends TcpNioConnection {
     private int readHolds;
     static final int HOLD_BUDGET = 1;
     static final int HOLD_LOGIN = 2;
+    static final int HOLD_RESUME = 4;
     /** When a login still due (or under way) times out (loop nanos), or 0. */
     private long loginDeadline;
 
@@ -113,6 +128,19 @@ final class SessionConnection extends TcpNioConnection {
         return session;
     }
 
+    /** Whether {@code session} is the one on this connection (a session a resume replaced is not). */
+    boolean carries(Session session) {
+        return this.session == session;
+    }
+
+    boolean isDetached() {
+        return detached;
+    }
+
+    boolean isResumable() {
+        return resumable;
+    }
+
     InetSocketAddress remoteAddress() {
         return remoteAddress;
     }
@@ -127,7 +155,7 @@ final class SessionConnection extends TcpNioConnection {
     }
 
     long queuedBytes() {
-        return outboundPublished + inboxBytes.get() + (tls == null ? 0 : tls.pendingBytes());
+        return session.heldPublished + session.inboxBytes.get() + (tls == null ? 0 : tls.pendingBytes());
     }
 
     // ---------------------------------------------------------------- opening
@@ -252,6 +280,10 @@ final class SessionConnection extends TcpNioConnection {
 
     /** On the loop, once the paused session's budget is partly back: it reads again, or is kicked. */
     private void budgetBack() {
+        if (!loop.inLoop()) {
+            onLoop(this::budgetBack); // a resume moved the connection to another loop since the timer was set
+            return;
+        }
         if (state != OPEN) {
             return;
         }
@@ -353,6 +385,237 @@ final class SessionConnection extends TcpNioConnection {
         session.loggedIn(principal);
     }
 
+    // ---------------------------------------------------------------- resume
+
+    /**
+     * {@code C_ResumeEnable}, on the loop: frames queued so far stay unnumbered, {@code S_ResumeToken} goes out, and
+     * every game frame after it is numbered.
+     */
+    void enableResume() {
+        ResumableSessions sessions = endpoint.resumable();
+        byte[] token = sessions.newToken();
+        sendControl(SessionLayer.resumeToken(token, settings.resume().windowNanos() / 1_000_000));
+        session.resumption = new Resumption(token, loop.now);
+        resumable = true;
+        sessions.add(session, token);
+    }
+
+    /**
+     * {@code C_Resume} on this connection (its first frame; reading is held): the session with that token is asked
+     * for, on its loop; the answer comes back here.
+     */
+    void resume(byte[] token, long count) {
+        Session older = endpoint.resumable().find(token);
+        SessionConnection holder = older == null ? null : older.connection();
+        if (holder == null) {
+            resumeRefused(KickReason.RESUME_UNKNOWN, "no session with that token, or its window passed");
+            return;
+        }
+        try {
+            holder.loop.execute(() -> holder.resumeRequested(this, count));
+        } catch (RejectedExecutionException stopped) {
+            resumeRefused(KickReason.RESUME_UNKNOWN, "the session is ending");
+        }
+    }
+
+    /** {@code C_Ack}: the client has {@code count} frames; false if it claims more than were written to it. */
+    boolean acknowledged(long count) {
+        Resumption resumption = session.resumption;
+        if (resumption == null || !resumption.acknowledged(count)) {
+            return false;
+        }
+        publishHeld();
+        return true;
+    }
+
+    /** A numbered frame of the client reached the session; after every 256 an {@code S_Ack} goes out. */
+    void clientFrameReceived() {
+        Resumption resumption = session.resumption;
+        resumption.receivedOne();
+        if (resumption.ackDue(loop.now, SessionLayer.ACK_EVERY, SessionLayer.ACK_INTERVAL_NANOS)) {
+            sendControl(SessionLayer.ack(SessionLayer.S_ACK, resumption.received()));
+        }
+    }
+
+    /**
+     * On the session's loop, for the connection the session is on: {@code next} (a new connection whose client sent
+     * {@code C_Resume} with {@code count}) asks for the session. When it can have it, this connection (closed now if
+     * the server had not noticed it was dead) holds the session until {@code next} arrives on this loop.
+     */
+    void resumeRequested(SessionConnection next, long count) {
+        if (handedOff) {
+            SessionConnection now = session.connection();
+            if (now != this) {
+                now.resumeRequested(next, count);
+                return;
+            }
+        }
+        Resumption resumption = session.resumption;
+        String refusal = null;
+        KickReason reason = KickReason.RESUME_UNKNOWN;
+        if (resumption == null || handedOff || state == CLOSED || state == NEW || state == MIGRATING) {
+            refusal = "no session with that token";
+        } else if (resumption.claimant != null) {
+            refusal = "another connection is resuming this session";
+        } else if (state == DRAINING || (state == OPEN && close.get() != null)) {
+            refusal = "the session is ending";
+        } else if (!resumption.canResumeFrom(count)) {
+            reason = KickReason.RESUME_GAP;
+            refusal = "received " + count + ", but the server holds frames " + (resumption.acked() + 1) + ".."
+                    + resumption.sent();
+        }
+        if (refusal == null && state == OPEN) {
+            // half-open: the client is on a new connection, so this one is dead, whatever the socket says
+            close.set(new CloseRequest(CloseReason.ERROR, false, null));
+            closeNow();
+            if (state != DETACHED) {
+                refusal = "no session with that token";
+            }
+        }
+        if (refusal != null) {
+            String text = refusal;
+            KickReason why = reason;
+            next.onLoop(() -> next.resumeRefused(why, text));
+            return;
+        }
+        resumption.claimant = next;
+        EventLoop home = loop;
+        next.onLoop(() -> next.migrate(this, home, count));
+    }
+
+    /** On this connection's loop: the resume cannot be done; it goes on as the fresh session it is. */
+    private void resumeRefused(KickReason reason, String text) {
+        if (state != OPEN || !(session instanceof PacketSession fresh)) {
+            return;
+        }
+        endpoint.metrics().resumed(reason == KickReason.RESUME_GAP ? "gap" : "unknown");
+        sendControl(SessionLayer.resumeFailed(reason, text, settings.maxFrameSize()));
+        callback("resume", fresh::resumeRefused);
+        releaseReading(HOLD_RESUME);
+    }
+
+    /**
+     * On this (the new) connection's loop, once the session's holder is ready: the fresh session ends quietly, and
+     * the connection goes to the session's loop with what it has read and not yet delivered.
+     */
+    private void migrate(SessionConnection holder, EventLoop home, long count) {
+        if (state != OPEN || close.get() != null || !(session instanceof PacketSession fresh)) {
+            home.execute(() -> holder.claimDropped(this));
+            return;
+        }
+        PacketSession.Input input = fresh.takeInput();
+        state = MIGRATING;
+        fresh.ended(CloseReason.RESUMED);
+        endpoint.sessionEnded(fresh, CloseReason.RESUMED);
+        dropInbox();
+        loop.running(fresh);
+        try {
+            fresh.onDisconnected(remoteAddress);
+        } catch (Throwable t) {
+            log.error(fresh + ": onDisconnected threw", t);
+        }
+        fresh.runEndHooks();
+        fresh.bind(null);
+        if (home == loop) {
+            adopt(holder, count, input);
+            return;
+        }
+        key.cancel(); // the channel joins the other loop's selector; this one forgets it on its next select
+        key = null;
+        loop.deregistered(this);
+        loop = home;
+        try {
+            home.execute(() -> adopt(holder, count, input));
+        } catch (RejectedExecutionException stopped) {
+            closeSocket(false); // the session's loop has ended, and the session with it
+        }
+    }
+
+    /** On the session's loop: the connection that was to resume the session closed before it could. */
+    private void claimDropped(SessionConnection next) {
+        Resumption resumption = session.resumption;
+        if (resumption != null && resumption.claimant == next) {
+            resumption.claimant = null;
+            if (close.get() != null) {
+                applyClose(); // asked for while the resume was under way
+            }
+        }
+    }
+
+    /**
+     * On the session's loop: this connection takes the session from {@code holder}: {@code S_Resumed}, the frames
+     * after the client's {@code count}, what was sent meanwhile, then live traffic; then the frames this connection
+     * had read after {@code C_Resume}.
+     */
+    private void adopt(SessionConnection holder, long count, PacketSession.Input input) {
+        if (holder.state != DETACHED || holder.handedOff) {
+            closeSocket(false); // the session ended meanwhile (its endpoint is stopping): nothing to resume
+            state = CLOSED;
+            return;
+        }
+        Session resumed = holder.session;
+        Resumption resumption = resumed.resumption;
+        resumption.claimant = null;
+        CloseRequest asked = holder.close.get(); // an end asked for while the resume was under way
+        holder.handOff();
+        long detachedFor = loop.now - resumption.detachedAt;
+        resumption.detachedAt = 0;
+        session = resumed;
+        resumable = true;
+        loginDeadline = 0;
+        flushPending = false;
+        state = OPEN;
+        try {
+            if (key == null) {
+                int ops = writeBlockedSince != 0 ? SelectionKey.OP_WRITE : 0;
+                key = channel.register(loop.selector(), ops, this);
+            }
+        } catch (IOException e) {
+            resumed.bind(this);
+            loop.registered(this);
+            abort(CloseReason.ERROR);
+            return;
+        }
+        loop.registered(this);
+        resumed.bind(this); // sends from now on come here
+        List<byte[]> replay = resumption.replayAfter(count);
+        outbound().add(SessionLayer.resumed(resumed.id(), resumption.received()));
+        outboundBytes += outbound.peekLast().length;
+        for (byte[] array : replay) {
+            outbound.add(array);
+            outboundBytes += array.length;
+        }
+        resumed.drainScheduled.set(false);
+        drainInbox(); // what was sent to the session meanwhile, numbered after them
+        publishHeld();
+        endpoint.metrics().resumed("resumed");
+        endpoint.metrics().replayed(replay.isEmpty() ? 0 : resumption.sent() - count);
+        endpoint.metrics().detachedFor(detachedFor);
+        PacketSession packets = (PacketSession) resumed;
+        packets.resumedOn(this, input);
+        callback("onResumed", () -> {
+            resumed.onResumed();
+            packets.deliverWaiting(input);
+        });
+        if (asked != null) {
+            requestClose(asked, true);
+        } else if (close.get() != null) {
+            applyClose(); // this connection was asked to close on its way here
+        }
+        releaseReading(HOLD_RESUME);
+        flushLater();
+    }
+
+    /** The session left for another connection (on this loop), which takes over its place. */
+    private void handOff() {
+        handedOff = true;
+        detached = false;
+        state = CLOSED;
+        loop.deregistered(this);
+        endpoint.resumable().heldChanged(-session.heldPublished);
+        endpoint.resumable().detachedEnded();
+    }
+
     private void callbackFailed(String callback, Throwable t) {
         log.error(session + ": " + callback + " threw; closing the session", t);
         close.compareAndSet(null, new CloseRequest(CloseReason.HANDLER_ERROR, false, null));
@@ -360,26 +623,35 @@ final class SessionConnection extends TcpNioConnection {
 
     // ---------------------------------------------------------------- sending
 
-    /** Queues bytes; from the loop they wait for its flush, from elsewhere the loop is woken. */
-    boolean send(byte[] data) {
-        if (close.get() != null) {
+    /**
+     * Queues bytes of {@code from} (refused unless it is this connection's session); from the loop they wait for its
+     * flush, from elsewhere the loop is woken. A resumable session's game frames are numbered as they are queued.
+     */
+    boolean send(Session from, byte[] data) {
+        if (from != session || close.get() != null) {
             return false;
         }
         if (loop.inLoop()) {
-            if (state == CLOSED) {
+            if (handedOff) {
+                SessionConnection now = from.connection();
+                return now != this && now.send(from, data);
+            }
+            if (state == CLOSED || state == MIGRATING) {
                 return false;
             }
             drainInbox(); // keeps the order of what other threads queued before
-            outbound().add(data);
-            outboundBytes += data.length;
-            if (outboundBytes > settings.sendQueueLimit()) {
-                overflow(outboundBytes);
+            enqueue(data);
+            long held = held();
+            if (held > settings.sendQueueLimit()) {
+                overflow(held);
                 return false;
             }
-            flushLater();
+            if (state != DETACHED) {
+                flushLater();
+            }
             return true;
         }
-        int offered = offer(data);
+        int offered = offer(from, data);
         if (offered == REFUSED) {
             return false;
         }
@@ -405,18 +677,19 @@ final class SessionConnection extends TcpNioConnection {
      * and the caller learns whether it must see to the drain: several connections of one loop are then drained
      * by one task ({@link Sessions#sendAll}) rather than one task and one wake-up check each.
      */
-    int offer(byte[] data) {
-        if (close.get() != null) {
+    int offer(Session from, byte[] data) {
+        if (from != session || close.get() != null) {
             return REFUSED;
         }
-        long queued = inboxBytes.addAndGet(data.length);
-        if (queued + outboundPublished > settings.sendQueueLimit()) {
-            inboxBytes.addAndGet(-data.length);
-            overflow(queued + outboundPublished);
+        long queued = from.inboxBytes.addAndGet(data.length);
+        long held = from.heldPublished;
+        if (queued + held > settings.sendQueueLimit()) {
+            from.inboxBytes.addAndGet(-data.length);
+            overflow(queued + held);
             return REFUSED;
         }
-        inbox.offer(data);
-        return drainScheduled.compareAndSet(false, true) ? QUEUED_DRAIN_DUE : QUEUED;
+        from.inbox.offer(data);
+        return from.drainScheduled.compareAndSet(false, true) ? QUEUED_DRAIN_DUE : QUEUED;
     }
 
     EventLoop loop() {
@@ -438,33 +711,94 @@ final class SessionConnection extends TcpNioConnection {
         return outbound;
     }
 
-    private boolean hasOutbound() {
-        return outboundBytes > 0 || !inbox.isEmpty();
+    /** A game array joins the queue, numbered when the session is resumable; a detached session only keeps it. */
+    private void enqueue(byte[] data) {
+        Resumption resumption = session.resumption;
+        if (resumption != null) {
+            resumption.queued(data);
+        }
+        if (state != DETACHED) {
+            outbound().add(data);
+            outboundBytes += data.length;
+        }
+    }
+
+    /** A session-layer frame of the engine's (never numbered): after what was sent before it. Loop only. */
+    void sendControl(byte[] frame) {
+        if (state != OPEN) {
+            return;
+        }
+        drainInbox();
+        outbound().add(frame);
+        outboundBytes += frame.length;
+        publishHeld();
+        flushLater();
+    }
+
+    /** Bytes held for the peer: queued, and (resumable) written but not acknowledged; a detached session's all. */
+    private long held() {
+        Resumption resumption = session.resumption;
+        if (resumption == null) {
+            return outboundBytes;
+        }
+        return state == DETACHED ? resumption.heldBytes() : outboundBytes + resumption.unackedBytes();
+    }
+
+    private void publishHeld() {
+        long held = held();
+        long before = session.heldPublished;
+        session.heldPublished = held;
+        if (state == DETACHED && held != before && endpoint.resumable().heldChanged(held - before)) {
+            slowConsumers.info(() -> session + ": detached sessions of " + endpoint.name() + " hold more than "
+                    + settings.resume().maxDetachedBytes() + " bytes; ending this one");
+            requestClose(new CloseRequest(CloseReason.SLOW_CONSUMER, false, null), false);
+        }
     }
 
     private void drainInbox() {
-        if (inbox.isEmpty()) {
+        Session s = session;
+        if (s.inbox.isEmpty()) {
             return;
         }
-        ArrayDeque<byte[]> out = outbound();
         long moved = 0;
         long dropped = 0;
-        for (byte[] data; (data = inbox.poll()) != null; ) {
+        for (byte[] data; (data = s.inbox.poll()) != null; ) {
             if (lastFrameQueued) {
                 dropped += data.length; // a send that raced the close: its send() said false, and nothing follows the last frame
             } else {
-                out.add(data);
+                enqueue(data);
                 moved += data.length;
             }
         }
-        inboxBytes.addAndGet(-(moved + dropped));
-        outboundBytes += moved;
-        outboundPublished = outboundBytes;
+        s.inboxBytes.addAndGet(-(moved + dropped));
+        publishHeld();
+        long held = s.heldPublished;
+        if (held > settings.sendQueueLimit()) {
+            overflow(held); // only a resumable session's unacknowledged frames can take it past what offer() let in
+        }
     }
 
     /** On the loop: the drain that {@link #offer} asked for. */
     void drainAndFlush() {
-        drainScheduled.set(false);
+        if (!loop.inLoop()) {
+            onLoop(this::drainAndFlush); // a resume moved this connection to another loop meanwhile
+            return;
+        }
+        if (handedOff) {
+            SessionConnection now = session.connection();
+            if (now != this) {
+                now.drainAndFlush(); // the session is on another connection of this loop
+            }
+            return;
+        }
+        if (state == MIGRATING) {
+            return; // the resumed session's loop drains once it has the connection
+        }
+        session.drainScheduled.set(false);
+        if (state == DETACHED) {
+            drainInbox();
+            return;
+        }
         flush();
     }
 
@@ -477,8 +811,15 @@ final class SessionConnection extends TcpNioConnection {
 
     /** On the loop: writes what is queued, as far as the socket takes it. */
     void flush() {
+        if (!loop.inLoop()) {
+            return; // left on the list of the loop this connection moved away from; its new loop flushes it
+        }
         flushPending = false;
-        if (state == CLOSED || state == NEW) {
+        if (state == CLOSED || state == NEW || state == MIGRATING) {
+            return;
+        }
+        if (state == DETACHED) {
+            drainInbox();
             return;
         }
         drainInbox();
@@ -493,7 +834,7 @@ final class SessionConnection extends TcpNioConnection {
                 return;
             }
         }
-        outboundPublished = outboundBytes;
+        publishHeld();
         if (state == OPEN && close.get() != null) {
             applyClose(); // asked for by onSend
         } else if (state == DRAINING && outboundBytes == 0 && (tls == null || !tls.hasOutput())) {
@@ -503,7 +844,7 @@ final class SessionConnection extends TcpNioConnection {
 
     /** The socket can take bytes again after a partial write. */
     void writable() {
-        if (state == CLOSED) {
+        if (state != OPEN && state != DRAINING) {
             return;
         }
         writeBlockedSince = 0;
@@ -591,6 +932,10 @@ final class SessionConnection extends TcpNioConnection {
             if (end == head.length) {
                 outbound.pollFirst();
                 headOffset = 0;
+                Resumption resumption = session.resumption;
+                if (resumption != null) {
+                    resumption.written(head);
+                }
             } else {
                 headOffset = end;
             }
@@ -633,7 +978,23 @@ final class SessionConnection extends TcpNioConnection {
      * @return whether this request was the first
      */
     private boolean requestClose(CloseRequest request, boolean escalate) {
+        if (handedOff) {
+            SessionConnection now = session.connection();
+            return now != this && now.requestClose(request, escalate); // the session is on its new connection
+        }
         boolean first = close.compareAndSet(null, request);
+        if (!first && resumable && !isDrop(request.reason())) {
+            CloseRequest current = close.get();
+            if (current == null || isDrop(current.reason())) {
+                // the connection is dropping and may detach the session: the end asked for applies once it has
+                onLoop(() -> {
+                    if (close.get() == null) {
+                        requestClose(request, escalate);
+                    }
+                });
+                return false;
+            }
+        }
         if (!first) {
             if (request.graceful() || !escalate) {
                 return false;
@@ -674,11 +1035,21 @@ final class SessionConnection extends TcpNioConnection {
         if (reason.closeReason() == null) {
             throw new IllegalArgumentException(reason + " is not a reason to kick");
         }
-        if (close.get() != null) {
+        if (close.get() != null && !resumable) {
             return;
         }
-        byte[] frame = endpoint.isServer() ? session.kickFrame(reason, text, settings.maxFrameSize()) : null;
+        byte[] frame = endpoint.isServer() && !detached ? session.kickFrame(reason, text, settings.maxFrameSize()) : null;
         requestClose(new CloseRequest(reason.closeReason(), true, frame), true);
+    }
+
+    /** Closes at once with a TCP reset (SO_LINGER 0), dropping what is queued. Any thread. */
+    void reset() {
+        try {
+            channel.socket().setSoLinger(true, 0);
+        } catch (IOException e) {
+            // closed already
+        }
+        abort(CloseReason.ERROR);
     }
 
     /** Closes at once, dropping what is queued; keeps an earlier reason. Any thread. */
@@ -687,17 +1058,26 @@ final class SessionConnection extends TcpNioConnection {
     }
 
     private void applyClose() {
-        if (state == CLOSED) {
+        if (state == CLOSED || state == MIGRATING || handedOff) {
             return;
         }
         CloseRequest request = close.get();
+        if (request == null) {
+            return; // a drop detached the session after this close was posted; its retry follows
+        }
+        if (state == DETACHED) {
+            if (session.resumption.claimant == null || request.reason() == CloseReason.SHUTDOWN) {
+                endDetached(request.reason()); // else the resume taking the session over applies it on the new connection
+            }
+            return;
+        }
         if (request.graceful() && state == OPEN) {
             state = DRAINING;
             drainInbox(); // what was sent before the close; the inbox takes nothing after the last frame
             if (request.lastFrame() != null) {
                 outbound().add(request.lastFrame());
                 outboundBytes += request.lastFrame().length;
-                outboundPublished = outboundBytes;
+                session.heldPublished = held();
             }
             lastFrameQueued = true;
             stopReading();
@@ -718,19 +1098,52 @@ final class SessionConnection extends TcpNioConnection {
         }
     }
 
-    /** On the loop (or with the loop gone): the socket closes, then the session ends, once. */
+    /**
+     * On the loop (or with the loop gone): the socket closes, then the session ends, once; a resumable session whose
+     * connection dropped is detached instead.
+     */
     private void closeNow() {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
         boolean opened = state != NEW;
-        state = CLOSED;
         close.compareAndSet(null, new CloseRequest(CloseReason.SHUTDOWN, false, null));
         CloseReason reason = close.get().reason();
+        boolean detach = (state == OPEN || state == DRAINING) && detachable(reason);
+        state = detach ? DETACHED : CLOSED;
+        closeSocket(detach);
+        if (!opened) {
+            endpoint.releaseSession();
+            return;
+        }
+        if (detach) {
+            detached();
+        } else {
+            end(reason);
+        }
+    }
+
+    /** A drop the server did not choose: what PROTOCOL.md lets a resumable session survive. */
+    private static boolean isDrop(CloseReason reason) {
+        return reason == CloseReason.PEER_CLOSED || reason == CloseReason.ERROR || reason == CloseReason.IDLE_TIMEOUT;
+    }
+
+    private boolean detachable(CloseReason reason) {
+        return session.resumption != null && isDrop(reason) && loop.inLoop()
+                && endpoint.resumable().admitDetached(session);
+    }
+
+    /**
+     * The socket goes (SI's close event, the factory's and the address' places); the connection leaves its loop,
+     * unless it stays to hold a detached session.
+     */
+    private void closeSocket(boolean keepHolding) {
         if (key != null) {
             key.cancel();
         }
-        loop.deregistered(this);
+        if (!keepHolding) {
+            loop.deregistered(this);
+        }
         forget.run();
         if (tls != null) {
             tls.closeQuietly(channel);
@@ -738,13 +1151,53 @@ final class SessionConnection extends TcpNioConnection {
         super.close(); // the channel, and Spring Integration's close event
         outbound = null;
         outboundBytes = 0;
-        outboundPublished = 0;
-        for (byte[] dropped; (dropped = inbox.poll()) != null; ) {
-            inboxBytes.addAndGet(-dropped.length);
+        headOffset = 0;
+        writeBlockedSince = 0;
+        if (!keepHolding) {
+            session.heldPublished = 0;
+            dropInbox();
         }
-        if (!opened) {
-            endpoint.releaseSession();
-            return;
+    }
+
+    private void dropInbox() {
+        Session s = session;
+        for (byte[] dropped; (dropped = s.inbox.poll()) != null; ) {
+            s.inboxBytes.addAndGet(-dropped.length);
+        }
+    }
+
+    /** The session survives its connection: sends are taken (and kept) again, and it is told. */
+    private void detached() {
+        Resumption resumption = session.resumption;
+        resumption.detachedAt = loop.now | 1;
+        lastFrameQueued = false;
+        readHolds = 0;
+        loginDeadline = 0;
+        detached = true;
+        session.heldPublished = 0;
+        publishHeld(); // what it holds now counts against the gateway's bound
+        close.set(null);
+        endpoint.metrics().detached();
+        callback("onDetached", session::onDetached);
+    }
+
+    /** A detached session ends: its window passed, or the server closed it. Loop only. */
+    private void endDetached(CloseReason reason) {
+        state = CLOSED;
+        detached = false;
+        loop.deregistered(this);
+        endpoint.resumable().heldChanged(-session.heldPublished);
+        endpoint.resumable().detachedEnded();
+        session.heldPublished = 0;
+        dropInbox();
+        endpoint.metrics().detachedFor(loop.now - session.resumption.detachedAt);
+        end(reason);
+    }
+
+    /** The session ends, once: its onDisconnected, then its end hooks. */
+    private void end(CloseReason reason) {
+        if (session.resumption != null) {
+            endpoint.resumable().remove(session);
         }
         session.ended(reason);
         endpoint.sessionEnded(session, reason);
@@ -759,6 +1212,13 @@ final class SessionConnection extends TcpNioConnection {
 
     /** The periodic look at this connection's deadlines, on the loop. */
     void checkTimeouts(long now) {
+        if (state == DETACHED) {
+            Resumption resumption = session.resumption;
+            if (resumption.claimant == null && now - resumption.detachedAt > settings.resume().windowNanos()) {
+                endDetached(CloseReason.RESUME_EXPIRED);
+            }
+            return;
+        }
         if (state == DRAINING) {
             if (drainDeadline != 0 && now - drainDeadline > 0) {
                 slowConsumers.info(() -> session + ": what was queued before the close was not written within the "
@@ -769,6 +1229,10 @@ final class SessionConnection extends TcpNioConnection {
         }
         if (state != OPEN) {
             return;
+        }
+        Resumption resumption = session.resumption;
+        if (resumption != null && resumption.ackDue(now, SessionLayer.ACK_EVERY, SessionLayer.ACK_INTERVAL_NANOS)) {
+            sendControl(SessionLayer.ack(SessionLayer.S_ACK, resumption.received()));
         }
         if (loginDeadline != 0 && now - loginDeadline > 0) {
             kick(KickReason.UNAUTHENTICATED, "no login within "
@@ -827,7 +1291,7 @@ final class SessionConnection extends TcpNioConnection {
         if (!(payload instanceof byte[] bytes)) {
             throw new IllegalArgumentException("a session connection sends byte[] payloads, not " + payload.getClass());
         }
-        send(bytes);
+        send(session, bytes);
     }
 
     /** The loop reads; Spring Integration's own read path is never started. */

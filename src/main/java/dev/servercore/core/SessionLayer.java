@@ -23,6 +23,11 @@ public final class SessionLayer {
     public static final int S_RESUME_FAILED = 0xFF16;
     public static final int S_RECONNECT = 0xFF17;
 
+    /** PROTOCOL.md: an ack after every 256 numbered frames... */
+    static final int ACK_EVERY = 256;
+    /** ... and at least once a second while they arrive. */
+    static final long ACK_INTERVAL_NANOS = 1_000_000_000L;
+
     /** Room left in a kick's frame for its u16 reason. */
     private static final int REASON_SIZE = 2;
 
@@ -49,6 +54,37 @@ public final class SessionLayer {
         byte[] frame = Frames.newFrame(Frames.HEADER_SIZE + 4 + name.length, S_LOGIN_OK);
         Frames.putInt32(frame, Frames.HEADER_SIZE, sessionId);
         System.arraycopy(name, 0, frame, Frames.HEADER_SIZE + 4, name.length);
+        return frame;
+    }
+
+    /** {@code S_ResumeToken}: the token, then the window in milliseconds. */
+    public static byte[] resumeToken(byte[] token, long windowMs) {
+        byte[] frame = Frames.newFrame(Frames.HEADER_SIZE + token.length + 4, S_RESUME_TOKEN);
+        System.arraycopy(token, 0, frame, Frames.HEADER_SIZE, token.length);
+        Frames.putInt32(frame, Frames.HEADER_SIZE + token.length, (int) Math.min(windowMs, 0xFFFF_FFFFL));
+        return frame;
+    }
+
+    /** {@code S_Resumed}: the session's id, then how many numbered client frames the server has. */
+    public static byte[] resumed(int sessionId, long received) {
+        byte[] frame = Frames.newFrame(Frames.HEADER_SIZE + 4 + 8, S_RESUMED);
+        Frames.putInt32(frame, Frames.HEADER_SIZE, sessionId);
+        Frames.putInt64(frame, Frames.HEADER_SIZE + 4, received);
+        return frame;
+    }
+
+    /** {@code C_Ack} or {@code S_Ack} ({@code packetId}): numbered frames received so far. */
+    public static byte[] ack(int packetId, long received) {
+        byte[] frame = Frames.newFrame(Frames.HEADER_SIZE + 8, packetId);
+        Frames.putInt64(frame, Frames.HEADER_SIZE, received);
+        return frame;
+    }
+
+    /** {@code C_Resume}: the token, then how many numbered server frames the client has. */
+    public static byte[] resume(byte[] token, long received) {
+        byte[] frame = Frames.newFrame(Frames.HEADER_SIZE + token.length + 8, C_RESUME);
+        System.arraycopy(token, 0, frame, Frames.HEADER_SIZE, token.length);
+        Frames.putInt64(frame, Frames.HEADER_SIZE + token.length, received);
         return frame;
     }
 

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
@@ -27,6 +28,10 @@ public final class SessionMetrics {
     private final Map<CloseReason, Counter> closed = new EnumMap<>(CloseReason.class);
     private final Map<RefusalReason, Counter> refused = new EnumMap<>(RefusalReason.class);
     private final Counter connectFailures;
+    private final Map<String, Counter> resumes = new java.util.HashMap<>();
+    private final Counter detachments;
+    private final Counter replayed;
+    private final Timer detachedTime;
 
     SessionMetrics(MeterRegistry meters, String role, EndpointContext endpoint, List<EventLoop> loops) {
         Tags tags = Tags.of("role", role, "endpoint", endpoint.name());
@@ -53,6 +58,22 @@ public final class SessionMetrics {
         }
         connectFailures = Counter.builder("servercore.connect.failures").description("Outbound connects that failed")
                 .tags(tags).register(meters);
+        Gauge.builder("servercore.sessions.detached", endpoint.resumable(), ResumableSessions::detachedCount)
+                .description("Resumable sessions whose connection dropped, waiting for their client to resume")
+                .tags(tags).register(meters);
+        Gauge.builder("servercore.sessions.detached.bytes", endpoint.resumable(), ResumableSessions::detachedBytes)
+                .description("Bytes held for detached sessions").baseUnit("bytes").tags(tags).register(meters);
+        for (String outcome : new String[] {"resumed", "unknown", "gap"}) {
+            resumes.put(outcome, Counter.builder("servercore.sessions.resumes")
+                    .description("C_Resume answered, by outcome: resumed, unknown (S_ResumeFailed(resume_unknown)), gap")
+                    .tags(tags).tag("outcome", outcome).register(meters));
+        }
+        detachments = Counter.builder("servercore.sessions.detachments")
+                .description("Resumable sessions detached by a dropped connection").tags(tags).register(meters);
+        replayed = Counter.builder("servercore.sessions.replayed.frames")
+                .description("Numbered frames sent again after a resume").tags(tags).register(meters);
+        detachedTime = Timer.builder("servercore.sessions.detached.time")
+                .description("How long sessions stayed detached, until resumed or ended").tags(tags).register(meters);
         sum(meters, "servercore.bytes.received", "Bytes read from sockets", "bytes", tags, loops, l -> l.bytesReceived);
         sum(meters, "servercore.bytes.sent", "Bytes written to sockets", "bytes", tags, loops, l -> l.bytesSent);
         sum(meters, "servercore.packets.received", "Packets received (frames; reads in raw mode)", null, tags, loops,
@@ -96,6 +117,24 @@ public final class SessionMetrics {
 
     void refused(RefusalReason reason) {
         refused.get(reason).increment();
+    }
+
+    void detached() {
+        detachments.increment();
+    }
+
+    void resumed(String outcome) {
+        resumes.get(outcome).increment();
+    }
+
+    void replayed(long frames) {
+        if (frames > 0) {
+            replayed.increment(frames);
+        }
+    }
+
+    void detachedFor(long nanos) {
+        detachedTime.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void connectFailed() {

@@ -14,15 +14,17 @@ package dev.servercore.core;
  * @param blockedWarningNanos a callback running longer than this is reported with its stack
  * @param maxSessions most sessions open at once
  * @param rateLimits what each session of a listener may send (null: no budget)
+ * @param resume how a listener keeps sessions for a resume
  */
 public record SessionSettings(int maxFrameSize, long sendQueueLimit, int writeBatchBytes, int readBufferSize,
         long writeTimeoutNanos, long idleTimeoutNanos, long frameTimeoutNanos, long blockedWarningNanos,
-        int maxSessions, RateLimits rateLimits) {
+        int maxSessions, RateLimits rateLimits, ResumeSettings resume) {
 
     /** The shortest deadline in force, or 0 if none is: how often connections need looking at. */
     long shortestTimeoutNanos() {
         long shortest = 0;
-        for (long timeout : new long[] {writeTimeoutNanos, idleTimeoutNanos, frameTimeoutNanos}) {
+        long acks = resume.windowNanos() > 0 ? SessionLayer.ACK_INTERVAL_NANOS : 0; // S_Ack once a second
+        for (long timeout : new long[] {writeTimeoutNanos, idleTimeoutNanos, frameTimeoutNanos, acks}) {
             if (timeout > 0 && (shortest == 0 || timeout < shortest)) {
                 shortest = timeout;
             }

@@ -34,12 +34,12 @@ public final class Sessions {
                 }
                 EventLoop loop = connection.loop();
                 if (loop.inLoop()) {
-                    if (connection.send(data)) { // gathered, and written once the loop's pass is over
+                    if (connection.send(session, data)) { // gathered, and written once the loop's pass is over
                         reached++;
                     }
                     continue;
                 }
-                int offered = connection.offer(data);
+                int offered = connection.offer(session, data);
                 if (offered == SessionConnection.REFUSED) {
                     continue;
                 }

@@ -14,4 +14,13 @@ public final class Meters {
         return Search.in(meters).name("servercore.sessions.closed").tag("endpoint", endpoint).tag("reason", reason)
                 .counters().stream().mapToDouble(c -> c.count()).sum();
     }
+
+    /** The sum of the counters named {@code name} with the given tags (key, value, key, value...). */
+    public static double counter(MeterRegistry meters, String name, String... tags) {
+        Search search = Search.in(meters).name(name);
+        for (int i = 0; i + 1 < tags.length; i += 2) {
+            search = search.tag(tags[i], tags[i + 1]);
+        }
+        return search.counters().stream().mapToDouble(c -> c.count()).sum();
+    }
 }
