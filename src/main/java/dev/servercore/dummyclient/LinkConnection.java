@@ -43,9 +43,9 @@ final class LinkConnection extends PacketSession {
         target.onFrame(this, packetId, body);
     }
 
-    /** Ends the connection at once, as a network failure would. */
+    /** Ends the connection at once with a TCP RST, as a network failure would. */
     void reset() {
-        abort();
+        abortWithReset();
     }
 
     @Override

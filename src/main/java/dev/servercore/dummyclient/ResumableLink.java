@@ -43,6 +43,8 @@ final class ResumableLink implements RoomPlayer.Outbox {
     private long lostAt;
     private boolean firstFrameDue;
     private boolean kicked;
+    /** The server numbers frames both ways (it answered C_ResumeEnable with a token); until then, or if it refused, not. */
+    private boolean numbered;
 
     ResumableLink(ResumeFleet fleet, int connector, DummyLogin login, RoomTraffic traffic) {
         this.fleet = fleet;
@@ -128,8 +130,17 @@ final class ResumableLink implements RoomPlayer.Outbox {
                 token = new byte[TOKEN_SIZE];
                 le.get(token);
                 windowNanos = Integer.toUnsignedLong(le.getInt()) * 1_000_000L;
+                numbered = true;
                 state = State.ACTIVE;
                 player.ready();
+            }
+            case SessionLayer.S_RESUME_FAILED -> {
+                if (state == State.ENABLING) {
+                    // the gateway keeps no sessions for resume: counted, and the player plays on unresumable
+                    fleet.enableRefused(this);
+                    state = State.ACTIVE;
+                    player.ready();
+                }
             }
             case SessionLayer.S_ACK -> {
                 try {
@@ -141,14 +152,18 @@ final class ResumableLink implements RoomPlayer.Outbox {
             case SessionLayer.S_KICK -> kicked = true; // the server chose to end the session: no resume
             default -> {
                 if (packetId < SessionLayer.FIRST_ID && state == State.ACTIVE) {
-                    numbered(connection, packetId, body, now);
+                    received(connection, packetId, body, now);
                 }
                 // S_Reconnect: the close follows, then the resume; game frames before the token: not the player's
             }
         }
     }
 
-    private void numbered(LinkConnection connection, int packetId, ByteBuffer body, long now) {
+    private void received(LinkConnection connection, int packetId, ByteBuffer body, long now) {
+        if (!numbered) {
+            player.onPacket(packetId, body, now);
+            return;
+        }
         ledger.frameReceived();
         if (firstFrameDue) {
             firstFrameDue = false;
@@ -181,7 +196,7 @@ final class ResumableLink implements RoomPlayer.Outbox {
         }
         state = State.ACTIVE;
         firstFrameDue = true;
-        fleet.resumed();
+        fleet.resumed(again.size());
     }
 
     private void fail(LinkConnection connection, String reason) {
@@ -199,7 +214,9 @@ final class ResumableLink implements RoomPlayer.Outbox {
         if (state == State.FAILED || state == State.CLOSED) {
             return false;
         }
-        ledger.sending(frame);
+        if (numbered) {
+            ledger.sending(frame);
+        }
         if (state == State.ACTIVE && current != null) {
             current.send(frame);
         }
@@ -238,7 +255,7 @@ final class ResumableLink implements RoomPlayer.Outbox {
     boolean reset() {
         LinkConnection old;
         synchronized (this) {
-            if (state != State.ACTIVE || current == null) {
+            if (state != State.ACTIVE || current == null || !numbered) {
                 return false;
             }
             old = current;
@@ -263,7 +280,7 @@ final class ResumableLink implements RoomPlayer.Outbox {
 
     /** The fleet's timer: a C_Ack for what arrived since the last one; a resume that takes too long is given up. */
     synchronized void tick(long now) {
-        if (state == State.ACTIVE && current != null && ledger.unacked()) {
+        if (state == State.ACTIVE && current != null && numbered && ledger.unacked()) {
             current.send(ledger.ackFrame());
         } else if ((state == State.RECONNECTING || state == State.RESUMING) && lostAt != 0
                 && now - lostAt > windowNanos + GIVE_UP_GRACE_NANOS) {

@@ -44,6 +44,8 @@ final class ResumeFleet {
     private final LongAdder resets = new LongAdder();
     private final LongAdder resumed = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    /** Client frames sent again after an S_Resumed: the server had not received them. */
+    private final LongAdder resent = new LongAdder();
     private final PercentileRecorder interruptions = new PercentileRecorder();
     private volatile ScheduledFuture<?> chaos;
     private volatile boolean closing;
@@ -157,8 +159,9 @@ final class ResumeFleet {
         return closing;
     }
 
-    void resumed() {
+    void resumed(int framesSentAgain) {
         resumed.increment();
+        resent.add(framesSentAgain);
     }
 
     void interrupted(long nanos) {
@@ -168,6 +171,12 @@ final class ResumeFleet {
     void resumeFailed(ResumableLink link, String reason) {
         failed.increment();
         log.warn(link + ": resume failed (" + reason + "), the player is lost");
+    }
+
+    /** The gateway keeps no sessions for resume (its window is 0): a failure too, though the player plays on. */
+    void enableRefused(ResumableLink link) {
+        failed.increment();
+        log.warn(link + ": the gateway refused C_ResumeEnable, the player plays on unresumable");
     }
 
     void unexpectedDisconnect(ResumableLink link) {
@@ -187,8 +196,8 @@ final class ResumeFleet {
     /** The summary's figures; the interruption percentiles are those since the last call. */
     String describe() {
         PercentileRecorder.Snapshot s = interruptions.snapshot();
-        return String.format(Locale.ROOT, "resets=%d resumes_ok=%d resumes_failed=%d interruption_n=%d "
+        return String.format(Locale.ROOT, "resets=%d resumes_ok=%d resumes_failed=%d resent=%d interruption_n=%d "
                 + "interruption_p50_us=%d interruption_p99_us=%d interruption_max_us=%d", resets.sum(), resumed.sum(),
-                failed.sum(), s.count(), s.valueAt(50), s.valueAt(99), Math.max(0, s.max()));
+                failed.sum(), resent.sum(), s.count(), s.valueAt(50), s.valueAt(99), Math.max(0, s.max()));
     }
 }
