@@ -111,4 +111,26 @@ class ResumingDummyClientTest {
             assertThat(summary).containsEntry("lost", "0");
         }
     }
+
+    @Test
+    void playersThatLogInResumeWithoutLoggingInAgain() throws Exception {
+        String secret = "a-dummy-client-test-secret-of-32-bytes-or-more";
+        try (var server = new SpringApplicationBuilder(ServerCoreApplication.class).profiles("server").run(
+                "--servercore.login.required=true", "--servercore.login.jwt.hmac-secret=" + secret,
+                "--servercore.listener.port=0", "--servercore.listener.bind-address=127.0.0.1",
+                "--management.server.port=0")) {
+            DummyClientRun run = DummyClientRun.start(server.getBean(Listener.class).port(),
+                    "--servercore.dummyclient.scenario=chat", "--servercore.dummyclient.sessions=20",
+                    "--servercore.dummyclient.rooms=2", "--servercore.dummyclient.chat-rate=5",
+                    "--servercore.dummyclient.duration=2s", "--servercore.dummyclient.timeout=20s",
+                    "--servercore.dummyclient.login.hmac-secret=" + secret, "--servercore.dummyclient.resume=true",
+                    "--servercore.dummyclient.chaos.drop-rate=5");
+            assertThat(run.exitCode()).as(run.output()).isZero();
+            Map<String, String> summary = summaryOf(run);
+            assertThat(summary).containsEntry("result", "OK").containsEntry("joined", "20").containsEntry("lost", "0")
+                    .containsEntry("duplicated", "0").containsEntry("out_of_order", "0")
+                    .containsEntry("resumes_failed", "0");
+            assertThat(figure(summary, "resumes_ok")).isPositive().isEqualTo(figure(summary, "resets"));
+        }
+    }
 }
