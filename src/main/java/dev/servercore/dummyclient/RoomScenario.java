@@ -164,7 +164,8 @@ final class RoomScenario {
             outcome = String.format(Locale.ROOT, "chats_sent=%d deliveries=%d deliveries_per_s=%.1f expected_total=%d "
                     + "received_total=%d losses=%d %s", sent, received, received / Math.max(seconds, 1e-9), expected,
                     total, Math.max(0, expected - total), traffic.latencyFigures("delivery")) + " " + traffic.nodeFigures();
-            delivered = delivered && (fleet != null || total == expected);
+            // a lost player takes its deliveries with it; otherwise every one is due, resumed or not
+            delivered = delivered && (total == expected || (fleet != null && fleet.failedCount() > 0));
         }
         boolean ok = joined && delivered && lost == 0 && traffic.isClean() && (fleet == null || fleet.failedCount() == 0);
         String resumes = fleet == null ? "" : " " + fleet.describe();
