@@ -55,6 +55,22 @@ final class ChatSequences {
         return gaps[slot] + (sent < 0 ? 0 : Math.max(0, sent - next[slot]));
     }
 
+    /** For a log line: the numbers of that sender's chats not received, at most {@code limit} of them. */
+    synchronized String describeLost(int slot, long sent, int limit) {
+        StringBuilder seqs = new StringBuilder();
+        int shown = 0;
+        for (Long key : new java.util.TreeSet<>(missing)) {
+            if ((int) (key >>> 32) == slot && shown++ < limit) {
+                seqs.append(seqs.isEmpty() ? "" : ",").append(key & 0xFFFFFFFFL);
+            }
+        }
+        long next = slot < this.next.length ? this.next[slot] : 0;
+        if (sent > next) {
+            seqs.append(seqs.isEmpty() ? "" : ",").append(next).append(sent - 1 > next ? ".." + (sent - 1) : "");
+        }
+        return seqs.toString();
+    }
+
     private void grow(int slot) {
         if (slot >= next.length) {
             int size = Math.max(slot + 1, next.length * 2);

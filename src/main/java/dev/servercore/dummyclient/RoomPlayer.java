@@ -174,6 +174,10 @@ final class RoomPlayer {
         return receiver.chats.lost(traffic.slotOf(index), lost ? -1 : chatsSent);
     }
 
+    String describeChatsMissedBy(RoomPlayer receiver) {
+        return receiver.chats.describeLost(traffic.slotOf(index), lost ? -1 : chatsSent, 10);
+    }
+
     /** Whether {@code receiver} has seen this player's last move (moves coalesce: the last stands for all). */
     boolean lastMoveSeenBy(RoomPlayer receiver) {
         if (lost || movesSent == 0) {

@@ -159,6 +159,7 @@ final class RoomScenario {
                             properties.getTimeout())
                     : DummyClient.await(() -> traffic.chatsMissed() == 0, properties.getTimeout(), 50);
             lost = traffic.chatsMissed();
+            traffic.chatsMissedDetails(20).forEach(log::warn);
             long expected = traffic.expectedChatDeliveries();
             long total = traffic.received.sum();
             outcome = String.format(Locale.ROOT, "chats_sent=%d deliveries=%d deliveries_per_s=%.1f expected_total=%d "

@@ -143,6 +143,22 @@ final class RoomTraffic {
         return missed;
     }
 
+    /** Which chats were missed, by whom, for the log: at most {@code limit} lines of receiver, sender and numbers. */
+    List<String> chatsMissedDetails(int limit) {
+        List<String> lines = new ArrayList<>();
+        for (List<RoomPlayer> room : playersByRoom()) {
+            for (RoomPlayer receiver : room) {
+                for (RoomPlayer sender : room) {
+                    if (lines.size() < limit && !receiver.isLost() && sender.chatsMissedBy(receiver) > 0) {
+                        lines.add("player " + receiver.index() + " missed chats of player " + sender.index() + ": "
+                                + sender.describeChatsMissedBy(receiver));
+                    }
+                }
+            }
+        }
+        return lines;
+    }
+
     /** Pairs of a mover and a player of its room still playing that has not (yet) seen the mover's last move. */
     long lastMovesMissed() {
         long missed = 0;

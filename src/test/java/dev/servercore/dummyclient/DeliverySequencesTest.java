@@ -20,6 +20,9 @@ class DeliverySequencesTest {
         assertThat(chats.lost(0, 5)).isEqualTo(1);
         assertThat(chats.lost(0, 7)).as("two more sent, not arrived").isEqualTo(3);
         assertThat(chats.lost(0, -1)).as("a lost sender: only the gaps").isEqualTo(1);
+        assertThat(chats.describeLost(0, 7, 10)).isEqualTo("2,5..6");
+        assertThat(chats.describeLost(0, 6, 10)).isEqualTo("2,5");
+        assertThat(chats.describeLost(0, -1, 10)).isEqualTo("2");
     }
 
     @Test
