@@ -82,9 +82,9 @@ public class DummyClientAutoConfiguration {
     @Bean
     @ConditionalOnProperty(prefix = "servercore.dummyclient", name = "resume", havingValue = "true")
     ResumeFleet resumeFleet(DummyClientConnectors dummyClientConnectors, DummyClientProperties dummyClient,
-            RoomTraffic roomTraffic, ObjectProvider<DummyLogin> dummyLogin) {
+            RoomTraffic roomTraffic, ObjectProvider<DummyLogin> dummyLogin, MeterRegistry meters) {
         return new ResumeFleet(dummyClientConnectors, roomTraffic, dummyLogin.getIfAvailable(),
-                dummyClient.getChaos().getDropRate());
+                dummyClient.getChaos().getDropRate(), meters);
     }
 
     @Bean

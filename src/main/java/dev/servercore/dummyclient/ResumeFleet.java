@@ -14,6 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -50,7 +53,19 @@ final class ResumeFleet {
     private volatile ScheduledFuture<?> chaos;
     private volatile boolean closing;
 
-    ResumeFleet(DummyClientConnectors connectors, RoomTraffic traffic, DummyLogin login, double dropRate) {
+    private final Timer interruptionTimer;
+
+    ResumeFleet(DummyClientConnectors connectors, RoomTraffic traffic, DummyLogin login, double dropRate,
+            MeterRegistry meters) {
+        FunctionCounter.builder("servercore.dummyclient.resets", resets, LongAdder::sum)
+                .description("Connections the dummy client's chaos reset").register(meters);
+        FunctionCounter.builder("servercore.dummyclient.resumes", resumed, LongAdder::sum).tag("outcome", "ok")
+                .description("Resumes of the dummy client's sessions, by outcome").register(meters);
+        FunctionCounter.builder("servercore.dummyclient.resumes", failed, LongAdder::sum).tag("outcome", "failed")
+                .description("Resumes of the dummy client's sessions, by outcome").register(meters);
+        interruptionTimer = Timer.builder("servercore.dummyclient.interruption")
+                .description("From a connection's loss to the first frame after its S_Resumed")
+                .publishPercentileHistogram().register(meters);
         this.connectors = connectors;
         this.traffic = traffic;
         this.login = login;
@@ -165,6 +180,7 @@ final class ResumeFleet {
     }
 
     void interrupted(long nanos) {
+        interruptionTimer.record(nanos, TimeUnit.NANOSECONDS);
         interruptions.record(Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), TimeUnit.SECONDS.toMicros(60)));
     }
 

@@ -54,6 +54,10 @@ final class RoomTraffic {
                 .description("Move entries or chats the dummy client's sessions received").register(meters);
         FunctionCounter.builder("servercore.dummyclient.room.out_of_place", outOfPlace, LongAdder::sum)
                 .description("Entries or chats from outside the receiver's room").register(meters);
+        FunctionCounter.builder("servercore.dummyclient.room.duplicated", duplicated, LongAdder::sum)
+                .description("Chats or move entries received twice").register(meters);
+        FunctionCounter.builder("servercore.dummyclient.room.out_of_order", outOfOrder, LongAdder::sum)
+                .description("Chats or move entries received after a later one of the same sender").register(meters);
         seen = Timer.builder("servercore.dummyclient.seen")
                 .description("From a move (or chat) sent to its mover seeing it (every member getting it)")
                 .publishPercentileHistogram().register(meters);
