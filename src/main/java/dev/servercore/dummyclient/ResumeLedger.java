@@ -1,12 +1,9 @@
 package dev.servercore.dummyclient;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.servercore.core.Frames;
 import dev.servercore.core.SessionLayer;
 
 /**
@@ -48,7 +45,7 @@ final class ResumeLedger {
     /** The C_Ack frame for what arrived so far; from now on that is acknowledged. */
     byte[] ackFrame() {
         acked = received;
-        return u64Frame(SessionLayer.C_ACK, received);
+        return SessionLayer.ack(SessionLayer.C_ACK, received);
     }
 
     /** A numbered client frame is sent: it is kept until the server acknowledges it. Returns its number. */
@@ -101,15 +98,6 @@ final class ResumeLedger {
 
     /** {@code C_Resume}: the token, then the count of numbered frames received. */
     byte[] resumeFrame(byte[] token) {
-        byte[] frame = Frames.newFrame(Frames.HEADER_SIZE + token.length + 8, SessionLayer.C_RESUME);
-        System.arraycopy(token, 0, frame, Frames.HEADER_SIZE, token.length);
-        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putLong(Frames.HEADER_SIZE + token.length, received);
-        return frame;
-    }
-
-    static byte[] u64Frame(int packetId, long value) {
-        byte[] frame = Frames.newFrame(Frames.HEADER_SIZE + 8, packetId);
-        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putLong(Frames.HEADER_SIZE, value);
-        return frame;
+        return SessionLayer.resume(token, received);
     }
 }
