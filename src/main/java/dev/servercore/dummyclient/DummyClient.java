@@ -150,16 +150,26 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator, Applic
 
     /** Keeps the sessions connected (lost ones come back, with backoff) and logs the figures now and then. */
     private void runContinuously() {
-        connector.keepConnected(properties.getSessions());
+        if (fleet == null) {
+            connector.keepConnected(properties.getSessions());
+        }
         try {
             if (own != null) {
                 own.runContinuously(connector::open);
                 return;
             }
+            if (fleet != null) {
+                // resumable players: the fleet keeps them, resumes them, and replaces those lost
+                fleet.keepPlaying();
+                fleet.open(properties.getSessions(), properties.getConnectConcurrency());
+                fleet.startChaos();
+                rooms.runContinuously(fleet::players, fleet);
+                return;
+            }
             if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
                 rooms.runContinuously(() -> connector.sessions().stream()
                         .filter(RoomDummySession.class::isInstance).map(RoomDummySession.class::cast)
-                        .filter(RoomDummySession::isConnected).map(RoomDummySession::player).toList());
+                        .filter(RoomDummySession::isConnected).map(RoomDummySession::player).toList(), null);
                 return;
             }
             while (!Thread.currentThread().isInterrupted()) {

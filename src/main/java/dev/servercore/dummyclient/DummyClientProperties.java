@@ -233,9 +233,9 @@ public final class DummyClientProperties {
         }
     }
 
-    @AssertTrue(message = "servercore.dummyclient.resume applies to the chat and move scenarios, not continuous")
+    @AssertTrue(message = "servercore.dummyclient.resume applies to the chat and move scenarios")
     public boolean isResumeValid() {
-        return !resume || (scenario != Scenario.ECHO && !continuous);
+        return !resume || scenario != Scenario.ECHO;
     }
 
     @AssertTrue(message = "servercore.dummyclient.chaos.drop-rate above 0 needs servercore.dummyclient.resume=true")

@@ -19,6 +19,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * The resumable players of a chat or move run ({@code servercore.dummyclient.resume}): opens a
@@ -27,11 +29,12 @@ import org.apache.commons.logging.LogFactory;
  * fleet. Counts resets, resumes that worked and that failed, and the interruptions: from a connection's loss to
  * the first frame received after its {@code S_Resumed}.
  */
-final class ResumeFleet {
+final class ResumeFleet implements ApplicationListener<ContextClosedEvent> {
 
     private static final Log log = LogFactory.getLog(ResumeFleet.class);
     private static final long TICK_MILLIS = 250;
     private static final long RECONNECT_RETRY_MILLIS = 100;
+    private static final long REPLACE_DELAY_MILLIS = 1_000;
 
     private final DummyClientConnectors connectors;
     private final RoomTraffic traffic;
@@ -52,6 +55,8 @@ final class ResumeFleet {
     private final PercentileRecorder interruptions = new PercentileRecorder();
     private volatile ScheduledFuture<?> chaos;
     private volatile boolean closing;
+    /** Continuous runs: a lost player is replaced by a new one. */
+    private volatile boolean replacing;
 
     private final Timer interruptionTimer;
 
@@ -80,27 +85,59 @@ final class ResumeFleet {
         List<RoomPlayer> players = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             inProgress.acquire();
-            ResumableLink link = new ResumableLink(this, connectors.nextConnector(), login, traffic);
-            links.add(link);
+            ResumableLink link = newLink();
             players.add(link.player());
-            connects.add(connectors.connectTo(link.connector()).whenComplete((session, failure) -> {
-                inProgress.release();
-                if (failure == null) {
-                    link.use((LinkConnection) session);
-                } else {
-                    link.connectFailed();
-                    traffic.errors.increment(); // logged by the connector
-                }
-            }));
+            connects.add(connect(link).whenComplete((done, failure) -> inProgress.release()));
         }
         for (CompletableFuture<?> connect : connects) {
             try {
                 connect.join();
             } catch (RuntimeException counted) {
-                // counted above
+                // counted in connect
             }
         }
         return players;
+    }
+
+    private ResumableLink newLink() {
+        ResumableLink link = new ResumableLink(this, connectors.nextConnector(), login, traffic);
+        links.add(link);
+        return link;
+    }
+
+    /** The first connect of a link. */
+    private CompletableFuture<?> connect(ResumableLink link) {
+        return connectors.connectTo(link.connector()).whenComplete((session, failure) -> {
+            if (failure == null) {
+                link.use((LinkConnection) session);
+            } else {
+                link.connectFailed();
+                traffic.errors.increment(); // logged by the connector
+                lost(link);
+            }
+        });
+    }
+
+    /** Continuous runs: from now on each player lost is replaced by a new one, a second later. */
+    void keepPlaying() {
+        replacing = true;
+    }
+
+    /** The players still playing. */
+    List<RoomPlayer> players() {
+        return links.stream().map(ResumableLink::player).filter(p -> !p.isLost()).toList();
+    }
+
+    private void lost(ResumableLink link) {
+        if (replacing && !closing) {
+            links.remove(link);
+            traffic.forget(link.player().index());
+            timer.schedule(() -> {
+                if (!closing) {
+                    connect(newLink());
+                }
+            }, REPLACE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** A new connection for a link that lost its own; tried again while the link waits for one. */
@@ -170,6 +207,12 @@ final class ResumeFleet {
         timer.shutdownNow();
     }
 
+    /** Before the connectors stop: their closes are not resumed. */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        close();
+    }
+
     boolean isClosing() {
         return closing;
     }
@@ -187,6 +230,7 @@ final class ResumeFleet {
     void resumeFailed(ResumableLink link, String reason) {
         failed.increment();
         log.warn(link + ": resume failed (" + reason + "), the player is lost");
+        lost(link);
     }
 
     /** The gateway keeps no sessions for resume (its window is 0): a failure too, though the player plays on. */
@@ -198,6 +242,7 @@ final class ResumeFleet {
     void unexpectedDisconnect(ResumableLink link) {
         traffic.unexpectedDisconnects.increment();
         log.warn(link + ": its connection ended and it cannot resume, the player is lost");
+        lost(link);
     }
 
     void error(String what) {

@@ -33,7 +33,7 @@ final class RoomScenario {
      * changes) that has joined its room moves (or chats) at its rate, until the thread is interrupted;
      * the figures of each report interval are logged.
      */
-    void runContinuously(Supplier<List<RoomPlayer>> sessions) throws InterruptedException {
+    void runContinuously(Supplier<List<RoomPlayer>> sessions, ResumeFleet fleet) throws InterruptedException {
         boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
         long periodMicros = periodMicros(move);
         ScheduledExecutorService driver = driver(move);
@@ -59,7 +59,8 @@ final class RoomScenario {
                 log.info(String.format(Locale.ROOT, "Dummy client (%s): joined=%d sent_per_s=%.1f received_per_s=%.1f "
                         + "%s out_of_place=%d", move ? "move" : "chat", traffic.joinedCount(),
                         (traffic.sent.sum() - sent) / seconds, (traffic.received.sum() - received) / seconds,
-                        traffic.latencyFigures(move ? "move_to_seen" : "delivery"), traffic.outOfPlace.sum()));
+                        traffic.latencyFigures(move ? "move_to_seen" : "delivery"), traffic.outOfPlace.sum())
+                        + (fleet == null ? "" : " " + fleet.describe()));
             }
         } finally {
             driver.shutdownNow();

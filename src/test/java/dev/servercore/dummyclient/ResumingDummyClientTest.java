@@ -1,10 +1,14 @@
 package dev.servercore.dummyclient;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.servercore.ServerCoreApplication;
 import dev.servercore.core.Listener;
 import dev.servercore.dummyclient.DummyClientEndToEndTest.DummyClientRun;
+import dev.servercore.testsupport.AppProcess;
 import dev.servercore.testsupport.LoopbackServerTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @LoopbackServerTest
 class ResumingDummyClientTest {
 
+    private static final Pattern RESUMES_OK = Pattern.compile("resumes_ok=(\\d+)");
+
     @Autowired
     Listener listener;
 
@@ -28,6 +34,16 @@ class ResumingDummyClientTest {
         run.output().lines().filter(l -> l.contains("resume failed")).limit(3).forEach(System.out::println);
         run.output().lines().filter(l -> l.contains("Dummy client summary:")).forEach(System.out::println);
         return run.summary();
+    }
+
+    private static long joined(String line) {
+        Matcher m = Pattern.compile("joined=(\\d+)").matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static long resumesOk(String line) {
+        Matcher m = RESUMES_OK.matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private static long figure(Map<String, String> summary, String key) {
@@ -131,6 +147,46 @@ class ResumingDummyClientTest {
                     .containsEntry("duplicated", "0").containsEntry("out_of_order", "0")
                     .containsEntry("resumes_failed", "0");
             assertThat(figure(summary, "resumes_ok")).isPositive().isEqualTo(figure(summary, "resets"));
+        }
+    }
+
+    @Test
+    void aContinuousRunResumesItsPlayersAndLogsTheResumesEachInterval() throws Exception {
+        try (AppProcess client = AppProcess.start("--spring.profiles.active=dummyclient", "--management.server.port=0",
+                "--servercore.connector.host=127.0.0.1", "--servercore.connector.port=" + listener.port(),
+                "--servercore.dummyclient.scenario=move", "--servercore.dummyclient.sessions=20",
+                "--servercore.dummyclient.rooms=2", "--servercore.dummyclient.continuous=true",
+                "--servercore.dummyclient.report-interval=1s", "--servercore.dummyclient.resume=true",
+                "--servercore.dummyclient.chaos.drop-rate=5")) {
+            String line = client.awaitLine("an interval with resumes", Duration.ofSeconds(60),
+                    l -> l.contains("Dummy client (move)") && resumesOk(l) > 0);
+            System.out.println(line);
+            assertThat(line).contains("resumes_failed=0", "out_of_place=0");
+            client.terminate();
+            assertThat(client.awaitExit(Duration.ofSeconds(30))).as(client.output()).isZero();
+            assertThat(client.output()).doesNotContain("resume failed", "cannot resume");
+        }
+    }
+
+    @Test
+    void aContinuousRunReplacesThePlayersItLoses() throws Exception {
+        try (var server = new SpringApplicationBuilder(ServerCoreApplication.class).profiles("server").run(
+                "--servercore.session.resume.max-detached=0", "--servercore.listener.port=0",
+                "--servercore.listener.bind-address=127.0.0.1", "--management.server.port=0");
+                AppProcess client = AppProcess.start("--spring.profiles.active=dummyclient", "--management.server.port=0",
+                        "--servercore.connector.host=127.0.0.1",
+                        "--servercore.connector.port=" + server.getBean(Listener.class).port(),
+                        "--servercore.dummyclient.scenario=chat", "--servercore.dummyclient.sessions=10",
+                        "--servercore.dummyclient.rooms=2", "--servercore.dummyclient.continuous=true",
+                        "--servercore.dummyclient.report-interval=1s", "--servercore.dummyclient.resume=true",
+                        "--servercore.dummyclient.chaos.drop-rate=4")) {
+            // each reset loses its player (the gateway keeps no dropped session); a new player joins in its place
+            String line = client.awaitLine("players replaced", Duration.ofSeconds(60),
+                    l -> l.contains("Dummy client (chat)") && joined(l) >= 13);
+            System.out.println(line);
+            assertThat(line).contains("resumes_ok=0");
+            client.terminate();
+            assertThat(client.awaitExit(Duration.ofSeconds(30))).as(client.output()).isZero();
         }
     }
 }
