@@ -9,6 +9,12 @@
 #   bench/run.sh cluster         rooms across two gateway nodes on Redis, beside one node (bench/cluster.sh)
 #   bench/run.sh move-floor      the same batched load's system calls alone, from a C program: the kernel's floor
 #   bench/run.sh attack          one hostile client beside honest ones, against the gateway's defaults
+#   bench/run.sh profile         the wakeup path at PROFILE_SHAPE (1000x1): per echo, each server's system calls and
+#                                context switches (perf stat), CPU by thread, and the JVMs' hot methods (JFR)
+#   BEFORE_JAR=old-exec.jar bench/run.sh ab   a change's before and after: the echo scenarios on both jars, in turn
+#                                in each run, server CPU per echo and echoes/s side by side
+#   bench/run.sh resume          resume (PROTOCOL.md v3): the cost of numbering with nothing dropped, then chat under
+#                                a dummy client that resets connections and resumes them
 #
 # Settings (environment): RUNS (3), WARMUP (5s), DURATION (10s), BENCH_JAVA (a JDK 25 if there is one),
 # SERVER_JAVA_OPTS (JVM options of both servers, default none), SCENARIOS ("echo100 echo1000 chat idle max"),
@@ -80,11 +86,13 @@ SERVER_PORT=""
 start_server() {
   local target=$1 logfile=$2
   case $target in
-    servercore)
+    servercore|before)
+      local jar=$SERVER_JAR
+      [ "$target" = before ] && jar=$BEFORE_JAR
       # The engine measured without an idle timeout (the reference has none; idle sessions are held for a while),
       # and with the demo's chat budget raised: the chat load's 50 chats a second per sender are a machine's, not
       # the person's the demo allows by default (5 a second), and the reference has no budget.
-      $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" --servercore.listener.port=0 \
+      $SERVER_PIN "$BENCH_JAVA" $SERVER_JAVA_OPTS -jar "$jar" --servercore.listener.port=0 \
         --servercore.listener.bind-address=127.0.0.1 --management.server.port=0 --servercore.listener.idle-timeout=0 \
         --servercore.demo.chat-per-second=100000 --servercore.demo.chat-burst=100000 \
         --logging.level.dev.servercore.server=warn > "$logfile" 2>&1 &
@@ -317,6 +325,150 @@ if [ "${1:-}" = attack ]; then
   log "targets (defaults): chat-flood closes 0 honest members with echo p99 < 50 ms; join-flood keeps rooms under the"
   log "cap, heap+ < 100 MB and join p99 < 250 ms; churn keeps echo p99 within 2x none (tls-flood: of tls-none);"
   log "see $OUT/attack.txt"
+  exit 0
+fi
+
+if [ "${1:-}" = ab ]; then
+  # A change measured against the jar before it (BEFORE_JAR), the two alternating in each run on the same load.
+  [ -f "${BEFORE_JAR:-}" ] || { log "BEFORE_JAR must name the exec jar from before the change"; exit 1; }
+  printf '%-9s %-4s %16s %16s %8s %14s %14s\n' shape run "before CPU/echo" "after CPU/echo" after/b "before echo/s" \
+    "after echo/s" | tee "$OUT/ab.txt"
+  for run in $(seq 1 "$RUNS"); do
+    for shape in ${AB_SHAPES:-echo1000 echo100}; do
+      for target in before servercore; do
+        mkdir -p "$OUT/run$run/$target"
+        run_scenario "$target" "$shape" "$OUT/run$run/$target/$shape.txt"
+      done
+      fig() { awk -v k="$2" '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        if (k == "cpu") printf "%.4f", v["server_cpu_s"] * 1e6 / v["echoes"]; else print v["echoes_per_s"] }' "$1"; }
+      b="$OUT/run$run/before/$shape.txt" a="$OUT/run$run/servercore/$shape.txt"
+      awk -v s="$shape" -v r="$run" -v bc="$(fig "$b" cpu)" -v ac="$(fig "$a" cpu)" -v be="$(fig "$b" rate)" \
+        -v ae="$(fig "$a" rate)" 'BEGIN { printf "%-9s %-4s %16.3f %16.3f %8.3f %14.0f %14.0f\n", s, r, bc, ac, ac / bc, be, ae }' \
+        | tee -a "$OUT/ab.txt"
+    done
+  done
+  exit 0
+fi
+
+if [ "${1:-}" = profile ]; then
+  # Issue 19: where each server's CPU per echo goes at 1000 sessions x 1 in flight (PROFILE_SHAPE "1000 1").
+  # Over the generator's measured window (DURATION, from its "measuring" line): perf stat counts the server's system
+  # calls and context switches, /proc gives each thread's CPU, and a JFR recording (JVMs) samples every thread; all
+  # of it per echo, over the echoes of that window.
+  read -r p_sessions p_inflight <<< "${PROFILE_SHAPE:-1000 1}"
+  d=${DURATION%s}
+  events=context-switches,cpu-migrations
+  for call in epoll_wait epoll_pwait epoll_pwait2 read write recvfrom sendto readv writev epoll_ctl futex clock_gettime sched_yield; do
+    [ -d "/sys/kernel/tracing/events/syscalls/sys_enter_$call" ] && events="$events,syscalls:sys_enter_$call"
+  done
+  thread_cpu() { # pid -> "name ticks" per thread
+    for t in /proc/"$1"/task/*; do
+      echo "$(tr ' ' '_' < "$t/comm") $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+    done | awk '{ticks[$1] += $2} END {for (n in ticks) print n, ticks[n]}' | sort
+  }
+  for run in $(seq 1 "$RUNS"); do
+    for target in servercore reference floor; do
+      [ "$target" = floor ] && [ -z "$ECHO_FLOOR" ] && continue
+      base="$OUT/profile-$target-$run"
+      start_server "$target" "$base.server.log"
+      $GENERATOR_PIN "$ECHO_GEN" --sessions "$p_sessions" --inflight "$p_inflight" --body 32 --warmup "${WARMUP%s}" \
+        --duration "$d" --port "$SERVER_PORT" --server-pid "$SERVER_PID" > "$base.gen.txt" 2> "$base.gen.log" &
+      gen=$!
+      while ! grep -q 'measuring' "$base.gen.log" 2>/dev/null; do sleep 0.02; done
+      perf stat -x, -e "$events" -p "$SERVER_PID" -- sleep "$d" 2> "$base.perf.csv" &
+      perf=$!
+      thread_cpu "$SERVER_PID" > "$base.threads0"
+      if [ "$target" != floor ] && [ "${JFR:-1}" = 1 ]; then
+        "$(dirname "$BENCH_JAVA")/jcmd" "$SERVER_PID" JFR.start name=profile settings=profile duration="${d}s" \
+          filename="$base.jfr" > /dev/null 2>&1 || true
+      fi
+      wait $perf || true
+      thread_cpu "$SERVER_PID" > "$base.threads1"
+      wait $gen || true
+      sleep 1
+      stop_server
+      rate=$(grep -oE 'echoes_per_s=[0-9.]+' "$base.gen.txt" | cut -d= -f2)
+      echoes=$(grep -oE ' echoes=[0-9]+' "$base.gen.txt" | cut -d= -f2)
+      {
+        echo "== $target run $run: $rate echoes/s ($(grep -oE 'rtt_p99_us=[0-9]+|mismatches=[0-9]+' "$base.gen.txt" | tr '\n' ' '))"
+        awk -F, -v n="$echoes" '$1 ~ /^[0-9]+$/ { printf "  %-36s %12d  %8.3f per echo\n", $3, $1, $1 / n }' "$base.perf.csv"
+        join "$base.threads0" "$base.threads1" | awk -v n="$echoes" -v hz="$(getconf CLK_TCK)" \
+          '{ us = ($3 - $2) / hz * 1e6 / n; if ($3 > $2) printf "  thread %-28s %8.3f us per echo\n", $1, us }' | sort -k3 -rn
+        if [ -f "$base.jfr" ]; then
+          "$(dirname "$BENCH_JAVA")/jfr" view --width 160 hot-methods "$base.jfr" 2>/dev/null | head -30 | sed 's/^/  /'
+        fi
+      } | tee -a "$OUT/profile.txt"
+    done
+  done
+  exit 0
+fi
+
+if [ "${1:-}" = resume ]; then
+  # Issue 17. (1) What numbering costs when nothing drops: one server, its clients resumable or not, side by side in
+  # each run: echo 100x8 and 1000x1 (the C generator, --resume 1: C_ResumeEnable, C_Ack every 256 replies) and the
+  # chat load (the Java generator, --resume 1); server CPU per operation over the measured window, on over off.
+  # (2) Drops: CHAOS_SESSIONS (200) dummy-client sessions chatting, resumable, CHAOS_DROP_RATE (20) connections reset
+  # a second across the fleet for CHAOS_DURATION (60s): lost, duplicated, out of order, interruption p50/p99/max.
+  parts=" ${RESUME_PARTS:-cost chaos} "
+  if [[ $parts == *" cost "* ]]; then
+  printf '%-8s %-4s %14s %14s %8s %s\n' shape run "off CPU/op us" "on CPU/op us" "on/off" "checks (on)" | tee "$OUT/resume-cost.txt"
+  for run in $(seq 1 "$RUNS"); do
+    for shape in echo100 echo1000 chat; do
+      declare -A cost=()
+      checks=""
+      for resume in 0 1; do
+        result="$OUT/resume-$shape-$resume-$run.txt"
+        start_server servercore "${result%.txt}.server.log"
+        case $shape in
+          echo100)  echo_generator --sessions 100 --inflight 8 --body 32 --resume $resume > "$result" ;;
+          echo1000) echo_generator --sessions 1000 --inflight 1 --body 32 --resume $resume > "$result" ;;
+          chat)     generator chat --sessions 200 --senders 20 --rate 50 --resume $resume --warmup "$WARMUP" \
+                      --duration "$DURATION" > "$result" ;;
+        esac
+        stop_server
+        cost[$resume]=$(awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+          ops = v["echoes"] != "" ? v["echoes"] : v["deliveries"]; printf "%.4f", v["server_cpu_s"] * 1e6 / ops }' "$result")
+        checks=$(grep -oE '(mismatches|losses|out_of_order|unexpected_closes|protocol_errors)=[0-9]+' "$result" | tr '\n' ' ')
+      done
+      awk -v shape="$shape" -v run="$run" -v off="${cost[0]}" -v on="${cost[1]}" -v checks="$checks" \
+        'BEGIN { printf "%-8s %-4s %14.3f %14.3f %8.3f %s\n", shape, run, off, on, on / off, checks }' | tee -a "$OUT/resume-cost.txt"
+    done
+  done
+  log "target: on/off <= 1.03 (median of the runs); see $OUT/resume-cost.txt"
+  fi
+  [[ $parts == *" chaos "* ]] || exit 0
+  CHAOS_SESSIONS=${CHAOS_SESSIONS:-200}
+  CHAOS_DROP_RATE=${CHAOS_DROP_RATE:-20}
+  CHAOS_DURATION=${CHAOS_DURATION:-60s}
+  printf '%-4s %-5s %7s %8s %9s %6s %10s %6s %11s %11s %11s %10s %s\n' run drops resets resumed failed lost duplicated \
+    "out/order" "intr p50 us" "intr p99 us" "intr max us" "CPU/dlv us" result | tee "$OUT/resume-chaos.txt"
+  for run in $(seq 1 "$RUNS"); do
+    for rate in 0 "$CHAOS_DROP_RATE"; do
+      base="$OUT/resume-chaos-$rate-$run"
+      start_server servercore "$base.server.log"
+      cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+      t0=$(date +%s.%N)
+      $GENERATOR_PIN "$BENCH_JAVA" $GENERATOR_OPTS -jar "$SERVER_JAR" --spring.profiles.active=dummyclient \
+        --management.server.port=0 --servercore.connector.port="$SERVER_PORT" --servercore.dummyclient.scenario=chat \
+        --servercore.dummyclient.sessions="$CHAOS_SESSIONS" --servercore.dummyclient.rooms=1 \
+        --servercore.dummyclient.senders=20 --servercore.dummyclient.chat-rate=50 \
+        --servercore.dummyclient.warmup=0s --servercore.dummyclient.duration="$CHAOS_DURATION" \
+        --servercore.dummyclient.resume=true --servercore.dummyclient.chaos.drop-rate="$rate" > "$base.client.log" 2>&1 || true
+      cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+      t1=$(date +%s.%N)
+      stop_server
+      summary=$(grep -h 'Dummy client summary' "$base.client.log" | tail -1 | sed 's/.*Dummy client summary: //')
+      value() { echo "$summary" | grep -oE "(^| )$1=[^ ]+" | head -1 | cut -d= -f2; }
+      awk -v run="$run" -v rate="$rate" -v resets="$(value resets)" -v ok="$(value resumes_ok)" \
+        -v failed="$(value resumes_failed)" -v lost="$(value lost)" -v dup="$(value duplicated)" \
+        -v ooo="$(value out_of_order)" -v p50="$(value interruption_p50_us)" -v p99="$(value interruption_p99_us)" \
+        -v max="$(value interruption_max_us)" -v dl="$(value deliveries)" -v c0="$cpu0" -v c1="$cpu1" \
+        -v hz="$(getconf CLK_TCK)" -v result="$(value result)" \
+        'BEGIN { printf "%-4s %-5s %7s %8s %9s %6s %10s %6s %11s %11s %11s %10.3f %s\n", run, rate, resets, ok, failed, \
+          lost, dup, ooo, p50, p99, max, dl > 0 ? (c1 - c0) / hz * 1e6 / dl : 0, result }' | tee -a "$OUT/resume-chaos.txt"
+    done
+  done
+  log "targets: 0 lost, 0 duplicated, 0 out of order, interruption p99 < 200 ms; see $OUT/resume-chaos.txt"
   exit 0
 fi
 

@@ -8,6 +8,7 @@
  *
  *   echo_gen --port N [--host 127.0.0.1] [--sessions 100] [--inflight 8] [--body 32]
  *            [--warmup 5] [--duration 10] [--server-pid PID]      (seconds)
+ *            [--resume 1]  (PROTOCOL.md v3: C_ResumeEnable after the welcome, C_Ack after every 256 replies)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -36,7 +37,7 @@ typedef struct {
     int index;
     int welcomed;
     int alive;
-    uint64_t sent, received;
+    uint64_t sent, received, numbered;
     uint64_t *sent_at;
     unsigned char in[IN_CAP];
     int in_len;
@@ -48,6 +49,7 @@ typedef struct {
 static int sessions_n = 100, inflight = 8, body = 32, port = 0;
 static double warmup_s = 5, duration_s = 10;
 static long server_pid = 0;
+static int resume = 0;
 static const char *host = "127.0.0.1";
 static session_t *sessions;
 static int ep;
@@ -123,6 +125,16 @@ static void queue_request(session_t *s, uint64_t t) {
     s->out_len += size;
 }
 
+/* A session-layer frame: C_ResumeEnable (no body) or C_Ack (u64 count). */
+static void queue_control(session_t *s, int id, int with_count, uint64_t count) {
+    int size = with_count ? 12 : 4;
+    if (s->out_len + size > OUT_CAP) { errors++; return; }
+    unsigned char *f = s->out + s->out_len;
+    f[0] = (unsigned char) size; f[1] = 0; f[2] = id & 0xff; f[3] = id >> 8;
+    for (int i = 0; i < 8 && with_count; i++) f[4 + i] = (unsigned char) (count >> (8 * i));
+    s->out_len += size;
+}
+
 static void flush(session_t *s) {
     int off = 0;
     while (off < s->out_len) {
@@ -169,6 +181,7 @@ static int on_frames(session_t *s, uint64_t t, int *dirty) {
         if (!s->welcomed) {
             if (id != WELCOME) { protocol_errors++; lose(s, 1); return 0; }
             s->welcomed = 1;
+            if (resume) queue_control(s, 0xFF10, 0, 0);
             for (int i = 0; i < inflight; i++) queue_request(s, t);
             *dirty = 1;
         } else if (id == ECHO) {
@@ -178,6 +191,7 @@ static int on_frames(session_t *s, uint64_t t, int *dirty) {
                 if (len != body || memcmp(b, expected, body) != 0) mismatches++;
                 uint64_t rtt = t - s->sent_at[s->received % inflight];
                 s->received++;
+                if (resume && ++s->numbered % 256 == 0) queue_control(s, 0xFF12, 1, s->numbered);
                 if (phase == MEASURE) { echoes++; record(rtt); }
                 if (phase == WARMUP || phase == MEASURE) { queue_request(s, t); *dirty = 1; }
             }
@@ -217,6 +231,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(k, "--warmup")) warmup_s = atof(v);
         else if (!strcmp(k, "--duration")) duration_s = atof(v);
         else if (!strcmp(k, "--server-pid")) server_pid = atol(v);
+        else if (!strcmp(k, "--resume")) resume = atoi(v);
         else { fprintf(stderr, "unknown option %s\n", k); return 2; }
     }
     if (port <= 0 || body < 0 || body > 4092 || inflight < 1) { fprintf(stderr, "bad arguments\n"); return 2; }
@@ -275,6 +290,7 @@ int main(int argc, char **argv) {
             }
         } else if (phase == WARMUP && t >= phase_end) {
             phase = MEASURE;
+            fprintf(stderr, "[cgen] measuring\n"); /* a profiler can start its window here */
             window_start = t;
             cpu_server0 = server_cpu_s();
             cpu_own0 = own_cpu_s();

@@ -114,11 +114,11 @@ public abstract class PacketSession extends Session {
         layer = new ServerSessionLayer(this, connection, connection.loop().endpoint().logins(), true);
     }
 
-    /** Frames that came after {@code C_Resume}, before the resume was done. */
-    final void deliverWaiting(Input input) {
-        if (input.waiting() != null) {
-            layer.deliver(input.waiting());
-        }
+    @Override
+    final void connectionLost() {
+        super.connectionLost();
+        decoder = null; // a partial frame of the dead connection: the client sends it again after a resume
+        handler = null;
     }
 
     /** The resume this fresh session's client asked for failed: it goes on as a new session. */

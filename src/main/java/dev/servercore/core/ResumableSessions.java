@@ -48,8 +48,15 @@ final class ResumableSessions {
         return session != null && MessageDigest.isEqual(session.resumption.token(), token) ? session : null;
     }
 
-    /** A resumable session's connection dropped: whether it may wait detached (false: the gateway holds enough). */
-    boolean admitDetached(Session session) {
+    /**
+     * A resumable session's connection dropped: whether it may wait detached (false: the gateway holds enough). A
+     * session taken over by a resume at once is admitted whatever the bound.
+     */
+    boolean admitDetached(boolean takenOver) {
+        if (takenOver) {
+            detached.incrementAndGet();
+            return true;
+        }
         int now;
         do {
             now = detached.get();

@@ -76,8 +76,10 @@ final class Resumption {
         if (head != null && head.array() == array) {
             unwritten.pollFirst();
             unwrittenBytes -= array.length;
-            unacked.addLast(head);
-            unackedBytes += array.length;
+            if (head.last() > acked) { // else the client acknowledged all of it while it was being written
+                unacked.addLast(head);
+                unackedBytes += array.length;
+            }
         }
     }
 
@@ -92,13 +94,18 @@ final class Resumption {
     }
 
     /**
-     * {@code C_Ack}: the client has the frames up to {@code count}; they are forgotten.
+     * {@code C_Ack}: the client has the frames up to {@code count}; those written whole are forgotten (an array the
+     * socket took in part, {@code partlyWritten} with its first {@code headFramesWritten} frames written, stays until
+     * it is written, and is not kept then if the client has all of it).
      *
      * @return false if it claims frames that were never written to it
      */
-    boolean acknowledged(long count) {
-        long written = unacked.isEmpty() ? (unwritten.isEmpty() ? sent : unwritten.peekFirst().first() - 1)
-                : unacked.peekLast().last();
+    boolean acknowledged(long count, byte[] partlyWritten, int headFramesWritten) {
+        // numbers are contiguous: what precedes the first unwritten array is written, and so are the whole frames of
+        // that array the socket took already (an array is written in pieces when the socket is full)
+        Entry head = unwritten.peekFirst();
+        long written = head == null ? sent
+                : head.first() - 1 + (head.array() == partlyWritten ? headFramesWritten : 0);
         if (count < 0 || count > written) {
             return false;
         }

@@ -181,7 +181,7 @@ final class ServerSessionLayer {
 
     /** On the loop, once the authenticator has answered. */
     private void verdict(String principal, Throwable failure) {
-        if (!connection.isAccepting()) {
+        if (!connection.isLive()) {
             return; // closed meanwhile (the login timeout, a kick, the peer)
         }
         String refusal = failure != null ? refusal(failure) : problemWith(principal);
@@ -195,7 +195,7 @@ final class ServerSessionLayer {
 
     /** On the loop, once the directory recorded the login (or gave up): the session is told, then game code. */
     private void open(String principal) {
-        if (!connection.isAccepting()) {
+        if (!connection.isLive()) {
             return; // kicked meanwhile (a later login of the same principal, the peer)
         }
         state = OPEN;

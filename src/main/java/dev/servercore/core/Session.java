@@ -229,6 +229,11 @@ public abstract class Session {
         return null;
     }
 
+    /** A resumable session's connection dropped: what it held of an unfinished read is dropped with it. */
+    void connectionLost() {
+        partialFrameSince = 0;
+    }
+
     /** One read, on the loop; in raw mode it is one packet. */
     void received(ByteBuffer data, EventLoop loop) {
         loop.packetsReceived++;

@@ -61,7 +61,10 @@ final class SessionConnection extends TcpNioConnection {
     private final EndpointContext endpoint;
     private final SessionSettings settings;
     private final InetSocketAddress remoteAddress;
-    private final TlsTransport tls;
+    /** Released (null) once a detached connection's socket is gone: a detached session holds no TLS engine. */
+    private TlsTransport tls;
+    /** The socket's places (Spring Integration's map, the address' count) are still held: a detached session's. */
+    private boolean placesHeld = true;
     private final Runnable forget;
     private SelectionKey key;
 
@@ -152,6 +155,11 @@ final class SessionConnection extends TcpNioConnection {
     /** Open and not asked to close: sends are taken, frames delivered. */
     boolean isAccepting() {
         return opened && close.get() == null;
+    }
+
+    /** Accepting, on its socket, and still its session's connection: what a login's verdict may go on with. */
+    boolean isLive() {
+        return isAccepting() && !detached && !handedOff;
     }
 
     long queuedBytes() {
@@ -421,7 +429,9 @@ final class SessionConnection extends TcpNioConnection {
     /** {@code C_Ack}: the client has {@code count} frames; false if it claims more than were written to it. */
     boolean acknowledged(long count) {
         Resumption resumption = session.resumption;
-        if (resumption == null || !resumption.acknowledged(count)) {
+        byte[] head = outbound == null ? null : outbound.peekFirst();
+        int headFrames = head != null && headOffset > 0 ? session.packetsEndingIn(head, 0, headOffset) : 0;
+        if (resumption == null || !resumption.acknowledged(count, head, headFrames)) {
             return false;
         }
         publishHeld();
@@ -467,6 +477,7 @@ final class SessionConnection extends TcpNioConnection {
         if (refusal == null && state == OPEN) {
             // half-open: the client is on a new connection, so this one is dead, whatever the socket says
             close.set(new CloseRequest(CloseReason.ERROR, false, null));
+            takenOver = true;
             closeNow();
             if (state != DETACHED) {
                 refusal = "no session with that token";
@@ -593,10 +604,9 @@ final class SessionConnection extends TcpNioConnection {
         endpoint.metrics().detachedFor(detachedFor);
         PacketSession packets = (PacketSession) resumed;
         packets.resumedOn(this, input);
-        callback("onResumed", () -> {
-            resumed.onResumed();
-            packets.deliverWaiting(input);
-        });
+        // frames the client sent after C_Resume, before it could see S_Resumed, belong to the fresh session (as the
+        // server's frames before S_Resumed do): dropped with it, the client sends what the server lacks after S_Resumed
+        callback("onResumed", resumed::onResumed);
         if (asked != null) {
             requestClose(asked, true);
         } else if (close.get() != null) {
@@ -612,6 +622,7 @@ final class SessionConnection extends TcpNioConnection {
         detached = false;
         state = CLOSED;
         loop.deregistered(this);
+        releasePlaces();
         endpoint.resumable().heldChanged(-session.heldPublished);
         endpoint.resumable().detachedEnded();
     }
@@ -628,7 +639,7 @@ final class SessionConnection extends TcpNioConnection {
      * flush, from elsewhere the loop is woken. A resumable session's game frames are numbered as they are queued.
      */
     boolean send(Session from, byte[] data) {
-        if (from != session || close.get() != null) {
+        if (from != session || refusing()) {
             return false;
         }
         if (loop.inLoop()) {
@@ -648,6 +659,8 @@ final class SessionConnection extends TcpNioConnection {
             }
             if (state != DETACHED) {
                 flushLater();
+            } else {
+                publishHeld(); // what a detached session keeps counts against the gateway's bound at once
             }
             return true;
         }
@@ -662,7 +675,17 @@ final class SessionConnection extends TcpNioConnection {
                 return false; // the loop has ended, and this session with it
             }
         }
-        return close.get() == null; // closed meanwhile: the bytes may not go out
+        return !refusing(); // closed meanwhile: the bytes may not go out
+    }
+
+    /**
+     * Sends are refused once an end was asked for, except a drop of a resumable session: that only detaches it (the
+     * session's inbox is kept), and a send made meanwhile is kept as one made a moment later would be; once the
+     * session has ended (the drop could not detach it), refused.
+     */
+    private boolean refusing() {
+        CloseRequest request = close.get();
+        return request != null && !(resumable && request.isDrop() && session.closeReason() == null);
     }
 
     /** {@link #offer}: refused (closing, or over the queue limit). */
@@ -678,7 +701,7 @@ final class SessionConnection extends TcpNioConnection {
      * by one task ({@link Sessions#sendAll}) rather than one task and one wake-up check each.
      */
     int offer(Session from, byte[] data) {
-        if (from != session || close.get() != null) {
+        if (from != session || refusing()) {
             return REFUSED;
         }
         long queued = from.inboxBytes.addAndGet(data.length);
@@ -980,12 +1003,16 @@ final class SessionConnection extends TcpNioConnection {
     private boolean requestClose(CloseRequest request, boolean escalate) {
         if (handedOff) {
             SessionConnection now = session.connection();
-            return now != this && now.requestClose(request, escalate); // the session is on its new connection
+            if (now == this) { // the hand-over is under way on the loop: once it is done, the session is elsewhere
+                onLoop(() -> requestClose(request, escalate));
+                return false;
+            }
+            return now.requestClose(request, escalate); // the session is on its new connection
         }
         boolean first = close.compareAndSet(null, request);
-        if (!first && resumable && !isDrop(request.reason())) {
+        if (!first && resumable && !request.isDrop()) {
             CloseRequest current = close.get();
-            if (current == null || isDrop(current.reason())) {
+            if (current == null || current.isDrop()) {
                 // the connection is dropping and may detach the session: the end asked for applies once it has
                 onLoop(() -> {
                     if (close.get() == null) {
@@ -1005,7 +1032,7 @@ final class SessionConnection extends TcpNioConnection {
                 if (!current.graceful()) {
                     return false;
                 }
-            } while (!close.compareAndSet(current, new CloseRequest(current.reason(), false, null)));
+            } while (!close.compareAndSet(current, new CloseRequest(current.reason(), false, null, current.chosen())));
         }
         scheduleClose();
         return first;
@@ -1038,7 +1065,8 @@ final class SessionConnection extends TcpNioConnection {
         if (close.get() != null && !resumable) {
             return;
         }
-        byte[] frame = endpoint.isServer() && !detached ? session.kickFrame(reason, text, settings.maxFrameSize()) : null;
+        // also for a detached session: a resume under way sends it on the new connection
+        byte[] frame = endpoint.isServer() ? session.kickFrame(reason, text, settings.maxFrameSize()) : null;
         requestClose(new CloseRequest(reason.closeReason(), true, frame), true);
     }
 
@@ -1049,7 +1077,7 @@ final class SessionConnection extends TcpNioConnection {
         } catch (IOException e) {
             // closed already
         }
-        abort(CloseReason.ERROR);
+        requestClose(new CloseRequest(CloseReason.ERROR, false, null, true), true); // the server's choice: no detach
     }
 
     /** Closes at once, dropping what is queued; keeps an earlier reason. Any thread. */
@@ -1058,7 +1086,16 @@ final class SessionConnection extends TcpNioConnection {
     }
 
     private void applyClose() {
-        if (state == CLOSED || state == MIGRATING || handedOff) {
+        if (handedOff) {
+            // a close that reached this connection as its session moved on: it applies where the session is now
+            CloseRequest request = close.get();
+            SessionConnection now = session.connection();
+            if (request != null && now != this) {
+                now.requestClose(request, true);
+            }
+            return;
+        }
+        if (state == CLOSED || state == MIGRATING) {
             return;
         }
         CloseRequest request = close.get();
@@ -1108,8 +1145,9 @@ final class SessionConnection extends TcpNioConnection {
         }
         boolean opened = state != NEW;
         close.compareAndSet(null, new CloseRequest(CloseReason.SHUTDOWN, false, null));
-        CloseReason reason = close.get().reason();
-        boolean detach = (state == OPEN || state == DRAINING) && detachable(reason);
+        CloseRequest request = close.get();
+        CloseReason reason = request.reason();
+        boolean detach = (state == OPEN || state == DRAINING) && detachable(request);
         state = detach ? DETACHED : CLOSED;
         closeSocket(detach);
         if (!opened) {
@@ -1123,14 +1161,12 @@ final class SessionConnection extends TcpNioConnection {
         }
     }
 
-    /** A drop the server did not choose: what PROTOCOL.md lets a resumable session survive. */
-    private static boolean isDrop(CloseReason reason) {
-        return reason == CloseReason.PEER_CLOSED || reason == CloseReason.ERROR || reason == CloseReason.IDLE_TIMEOUT;
-    }
+    /** A half-open connection closed for a resume: detached whatever the bound, as its session moves at once. */
+    private boolean takenOver;
 
-    private boolean detachable(CloseReason reason) {
-        return session.resumption != null && isDrop(reason) && loop.inLoop()
-                && endpoint.resumable().admitDetached(session);
+    private boolean detachable(CloseRequest request) {
+        return session.resumption != null && request.isDrop() && loop.inLoop()
+                && endpoint.resumable().admitDetached(takenOver);
     }
 
     /**
@@ -1144,9 +1180,14 @@ final class SessionConnection extends TcpNioConnection {
         if (!keepHolding) {
             loop.deregistered(this);
         }
-        forget.run();
+        if (!keepHolding) {
+            releasePlaces();
+        }
         if (tls != null) {
             tls.closeQuietly(channel);
+            if (keepHolding) {
+                tls = null;
+            }
         }
         super.close(); // the channel, and Spring Integration's close event
         outbound = null;
@@ -1156,6 +1197,14 @@ final class SessionConnection extends TcpNioConnection {
         if (!keepHolding) {
             session.heldPublished = 0;
             dropInbox();
+        }
+    }
+
+    /** The socket's places: a detached session keeps them (its address' count too) until it ends or moves. */
+    private void releasePlaces() {
+        if (placesHeld) {
+            placesHeld = false;
+            forget.run();
         }
     }
 
@@ -1174,6 +1223,7 @@ final class SessionConnection extends TcpNioConnection {
         readHolds = 0;
         loginDeadline = 0;
         detached = true;
+        session.connectionLost();
         session.heldPublished = 0;
         publishHeld(); // what it holds now counts against the gateway's bound
         close.set(null);
@@ -1186,6 +1236,7 @@ final class SessionConnection extends TcpNioConnection {
         state = CLOSED;
         detached = false;
         loop.deregistered(this);
+        releasePlaces();
         endpoint.resumable().heldChanged(-session.heldPublished);
         endpoint.resumable().detachedEnded();
         session.heldPublished = 0;
@@ -1264,7 +1315,17 @@ final class SessionConnection extends TcpNioConnection {
     }
 
     /** Who asked for the end, whether what is queued is written first, and the frame that goes out last (or null). */
-    private record CloseRequest(CloseReason reason, boolean graceful, byte[] lastFrame) {
+    private record CloseRequest(CloseReason reason, boolean graceful, byte[] lastFrame, boolean chosen) {
+
+        CloseRequest(CloseReason reason, boolean graceful, byte[] lastFrame) {
+            this(reason, graceful, lastFrame, false);
+        }
+
+        /** A drop the server did not choose: what PROTOCOL.md lets a resumable session survive. */
+        boolean isDrop() {
+            return !chosen && (reason == CloseReason.PEER_CLOSED || reason == CloseReason.ERROR
+                    || reason == CloseReason.IDLE_TIMEOUT);
+        }
     }
 
     // ---------------------------------------------------------------- Spring Integration's side

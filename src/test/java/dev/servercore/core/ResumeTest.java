@@ -207,6 +207,38 @@ class ResumeTest {
         }
     }
 
+    /** The reset and the resume race: whichever the server sees first, the session moves once and loses nothing. */
+    @Test
+    void aResumeRacingTheDetectionOfTheDropLosesNothing() throws Exception {
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("resume-race", made, Map.of());
+        try (FaultProxy proxy = FaultProxy.start(listener.port());
+                ResumingClient client = ResumingClient.open(proxy.port())) {
+            Player player = made.peek();
+            for (int round = 1; round <= 30; round++) {
+                client.send(ECHO, number(round));
+                assertThat(numberIn(client.read())).isEqualTo(round);
+                proxy.connections().get(round - 1).reset();
+                ResumingClient.Outcome outcome = client.resume(proxy.port()); // at once: no wait for the detach
+                assertThat(outcome.resumed()).as("round %d", round).isTrue();
+                assertThat(outcome.serverReceived()).isEqualTo(round);
+                proxy.awaitConnections(round + 1, WAIT);
+            }
+            client.send(ECHO, number(99));
+            assertThat(numberIn(client.read())).isEqualTo(99);
+            List<Integer> expected = new java.util.ArrayList<>();
+            for (int i = 1; i <= 30; i++) {
+                expected.add(i);
+            }
+            expected.add(99);
+            assertThat(player.bodies).containsExactlyElementsOf(expected);
+            assertThat(player.events.stream().filter("resumed"::equals).count()).isEqualTo(30);
+            assertThat(player.closeReason()).isNull();
+        } finally {
+            listener.stop();
+        }
+    }
+
     @Test
     void aForgedTokenOrACountOutsideWhatTheServerHoldsFailsAndTheConnectionGoesOnAsANewSession() throws Exception {
         Queue<Player> made = new ConcurrentLinkedQueue<>();
@@ -398,6 +430,44 @@ class ResumeTest {
             assertThat(numberIn(client.read())).isEqualTo(2);
             client.close();
         } finally {
+            listener.stop();
+        }
+    }
+
+    @Test
+    void aThousandResumableSessionsDroppedAtOnceAllResumeWithNothingLost() throws Exception {
+        int sessions = 1_000;
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("resume-thousand", made, Map.of());
+        List<ResumingClient> clients = new java.util.ArrayList<>();
+        try (FaultProxy proxy = FaultProxy.start(listener.port())) {
+            for (int i = 0; i < sessions; i++) {
+                ResumingClient client = ResumingClient.open(proxy.port());
+                clients.add(client);
+                client.send(ECHO, number(i));
+                assertThat(numberIn(client.read())).isEqualTo(i);
+            }
+            proxy.awaitConnections(sessions, WAIT);
+            proxy.resetAll();
+            Await.until("all detached", WAIT, () -> made.stream().filter(Player::isDetached).count() == sessions);
+            assertThat(Meters.gauge(meters, "servercore.sessions.detached", "endpoint", "resume-thousand"))
+                    .isEqualTo(sessions);
+            assertThat(listener.sessions().broadcast(Frames.encode(PUSH, number(-7)))).isEqualTo(sessions);
+            for (int i = 0; i < sessions; i++) {
+                ResumingClient client = clients.get(i);
+                ResumingClient.Outcome outcome = client.resume(listener.port());
+                assertThat(outcome.resumed()).as("session %d", i).isTrue();
+                assertThat(numberIn(client.read())).isEqualTo(-7);
+                client.send(ECHO, number(i + sessions));
+                assertThat(numberIn(client.read())).isEqualTo(i + sessions);
+            }
+            assertThat(Meters.gauge(meters, "servercore.sessions.detached", "endpoint", "resume-thousand")).isZero();
+            assertThat(made.stream().limit(1).findFirst().orElseThrow().events)
+                    .containsExactly("connected", "detached", "resumed");
+        } finally {
+            for (ResumingClient client : clients) {
+                client.close();
+            }
             listener.stop();
         }
     }

@@ -23,4 +23,13 @@ public final class Meters {
         }
         return search.counters().stream().mapToDouble(c -> c.count()).sum();
     }
+
+    /** The value of the gauge named {@code name} with the given tags (key, value, ...). */
+    public static double gauge(MeterRegistry meters, String name, String... tags) {
+        Search search = Search.in(meters).name(name);
+        for (int i = 0; i + 1 < tags.length; i += 2) {
+            search = search.tag(tags[i], tags[i + 1]);
+        }
+        return search.gauge().value();
+    }
 }

@@ -27,6 +27,8 @@ final class ChatScenario {
     /** The measured window, in System.nanoTime(); empty until the warm-up ends. */
     static volatile long windowStart = Long.MAX_VALUE;
     static volatile long windowEnd = Long.MAX_VALUE;
+    /** --resume: each session makes itself resumable (PROTOCOL.md v3) and acknowledges every 256 numbered frames. */
+    static volatile boolean resume;
     /** A chat's text: "c", then sender index, sequence number and send time as fixed-width hex (ASCII, so UTF-8). */
     static final int TEXT_LENGTH = 1 + 8 + 8 + 16;
 
@@ -41,6 +43,8 @@ final class ChatScenario {
         private final long[] nextSeq;
         private final long[] senderIds;
         long deliveredInWindow;
+        /** Numbered frames received (resume on). */
+        private long numbered;
 
         ChatSession(int index, int firstSender, int senders, int rate) {
             super(index);
@@ -55,6 +59,9 @@ final class ChatScenario {
 
         @Override
         void onWelcome(ChannelHandlerContext ctx) {
+            if (resume) {
+                ctx.writeAndFlush(Proto.frame(ctx.alloc(), 0xFF10, 0), ctx.voidPromise()); // C_ResumeEnable
+            }
             if (sender) {
                 // start at a random phase so senders do not tick in step
                 long delay = (long) (Math.random() * periodNanos);
@@ -84,6 +91,15 @@ final class ChatScenario {
 
         @Override
         void onPacket(ChannelHandlerContext ctx, int packetId, ByteBuf in, int off, int len) {
+            if (resume && packetId >= 0xFF00) {
+                return; // S_ResumeToken, S_Ack
+            }
+            if (resume && ++numbered % 256 == 0) {
+                ByteBuf ack = Proto.frame(ctx.alloc(), 0xFF12, 8); // C_Ack
+                ack.writeLongLE(numbered);
+                ctx.write(ack, ctx.voidPromise());
+                needFlush = true; // flushed once, with the read batch
+            }
             if (packetId != ChatMessage.ID) {
                 ls.unexpectedPackets++;
                 return;
@@ -173,6 +189,7 @@ final class ChatScenario {
         int sessions = a.integer("sessions", 200);
         int senders = Math.min(sessions, a.integer("senders", 20));
         int rate = a.integer("rate", 50);
+        resume = a.integer("resume", 0) == 1;
         long warmup = a.nanos("warmup", "5s");
         long duration = a.nanos("duration", "10s");
         int threads = a.integer("threads", Runtime.getRuntime().availableProcessors());
