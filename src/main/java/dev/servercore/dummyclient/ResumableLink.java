@@ -182,7 +182,10 @@ final class ResumableLink implements RoomPlayer.Outbox {
             return;
         }
         ByteBuffer le = body.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        le.getInt(); // the session id: the player checks it stays its own in every S_Moves and S_Chat
+        long sessionId = Integer.toUnsignedLong(le.getInt());
+        if (player.isJoined() && sessionId != player.sessionId()) {
+            fleet.error(this + ": resumed as session " + sessionId + ", not its own " + player.sessionId());
+        }
         List<byte[]> again;
         try {
             again = ledger.resendAfter(le.getLong());

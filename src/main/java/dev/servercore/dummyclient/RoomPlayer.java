@@ -195,6 +195,11 @@ final class RoomPlayer {
         return room;
     }
 
+    /** The session id its S_JoinedRoom gave it, or 0 before. */
+    long sessionId() {
+        return sessionId;
+    }
+
     boolean isJoined() {
         return sessionId != 0;
     }
