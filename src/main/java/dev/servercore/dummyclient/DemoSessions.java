@@ -25,7 +25,8 @@ final class DemoSessions implements DummySessionFactory {
     @Override
     public Session newSession() {
         if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
-            return new RoomDummySession(traffic, login);
+            // resumable: the connection is a link's, which carries the player over its connections
+            return properties.isResume() ? new LinkConnection() : new RoomDummySession(traffic, login);
         }
         return switch (engine.getConnector().getMode()) {
             case FRAMED -> new DummySession(report, properties, login);

@@ -40,13 +40,16 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator, Applic
     /** Null: the demo protocol's sessions; else the application's own. */
     private final OwnSessionsScenario own;
     private final SessionFigures figures;
+    /** Null: the room scenarios' sessions are not resumable. */
+    private final ResumeFleet fleet;
     private final List<DummyClientSession> sessions = new ArrayList<>();
     private final List<RoomDummySession> roomSessions = new ArrayList<>();
     private volatile int exitCode = 1;
 
     DummyClient(DummyClientConnectors connector, DummyClientProperties properties, LoadReport report, MeterRegistry meters,
-            RoomScenario rooms, OwnSessionsScenario own) {
+            RoomScenario rooms, OwnSessionsScenario own, ResumeFleet fleet) {
         this.connector = connector;
+        this.fleet = fleet;
         this.rooms = rooms;
         this.own = own;
         this.properties = properties;
@@ -95,9 +98,17 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator, Applic
             return ok;
         }
         if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
-            connectAll();
-            boolean ok = rooms.run(List.copyOf(roomSessions),
-                    () -> figures.describeSessions() + " " + wireFigures());
+            List<RoomPlayer> players;
+            if (fleet != null) {
+                players = fleet.open(properties.getSessions(), properties.getConnectConcurrency());
+            } else {
+                connectAll();
+                players = roomSessions.stream().map(RoomDummySession::player).toList();
+            }
+            boolean ok = rooms.run(players, () -> figures.describeSessions() + " " + wireFigures(), fleet);
+            if (fleet != null) {
+                fleet.close();
+            }
             report.closing();
             return ok;
         }
@@ -139,15 +150,26 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator, Applic
 
     /** Keeps the sessions connected (lost ones come back, with backoff) and logs the figures now and then. */
     private void runContinuously() {
-        connector.keepConnected(properties.getSessions());
+        if (fleet == null) {
+            connector.keepConnected(properties.getSessions());
+        }
         try {
             if (own != null) {
                 own.runContinuously(connector::open);
                 return;
             }
+            if (fleet != null) {
+                // resumable players: the fleet keeps them, resumes them, and replaces those lost
+                fleet.keepPlaying();
+                fleet.open(properties.getSessions(), properties.getConnectConcurrency());
+                fleet.startChaos();
+                rooms.runContinuously(fleet::players, fleet);
+                return;
+            }
             if (properties.getScenario() != DummyClientProperties.Scenario.ECHO) {
                 rooms.runContinuously(() -> connector.sessions().stream()
-                        .filter(RoomDummySession.class::isInstance).map(RoomDummySession.class::cast).toList());
+                        .filter(RoomDummySession.class::isInstance).map(RoomDummySession.class::cast)
+                        .filter(RoomDummySession::isConnected).map(RoomDummySession::player).toList(), null);
                 return;
             }
             while (!Thread.currentThread().isInterrupted()) {
@@ -198,12 +220,17 @@ public class DummyClient implements ApplicationRunner, ExitCodeGenerator, Applic
     }
 
     static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        return await(condition, timeout, 10);
+    }
+
+    /** As {@link #await(BooleanSupplier, Duration)}, asking every {@code pollMillis} (a condition that costs). */
+    static boolean await(BooleanSupplier condition, Duration timeout, long pollMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
-            Thread.sleep(10);
+            Thread.sleep(pollMillis);
         }
         return true;
     }

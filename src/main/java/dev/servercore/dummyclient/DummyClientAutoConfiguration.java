@@ -78,10 +78,19 @@ public class DummyClientAutoConfiguration {
         return new DummyClientConnectors(connectors, rooms ? dummyClient.getRooms() : 1);
     }
 
+    /** The resumable players of the chat and move scenarios (servercore.dummyclient.resume). */
+    @Bean
+    @ConditionalOnProperty(prefix = "servercore.dummyclient", name = "resume", havingValue = "true")
+    ResumeFleet resumeFleet(DummyClientConnectors dummyClientConnectors, DummyClientProperties dummyClient,
+            RoomTraffic roomTraffic, ObjectProvider<DummyLogin> dummyLogin, MeterRegistry meters) {
+        return new ResumeFleet(dummyClientConnectors, roomTraffic, dummyLogin.getIfAvailable(),
+                dummyClient.getChaos().getDropRate(), meters);
+    }
+
     @Bean
     DummyClient dummyClient(DummyClientConnectors dummyClientConnectors, ServerCoreProperties engine,
             DummyClientProperties properties, LoadReport loadReport, MeterRegistry meters, RoomTraffic roomTraffic,
-            DummySessionFactory sessions, SessionReport sessionReport) {
+            DummySessionFactory sessions, SessionReport sessionReport, ObjectProvider<ResumeFleet> resumeFleet) {
         OwnSessionsScenario own = null;
         if (!(sessions instanceof DemoSessions)) {
             own = new OwnSessionsScenario(properties, new SessionFigures(meters, dummyClientConnectors.names()),
@@ -99,7 +108,12 @@ public class DummyClientAutoConfiguration {
                         + " does not fit in servercore.session.max-frame-size " + engine.getSession().getMaxFrameSize());
             }
         }
+        ResumeFleet fleet = resumeFleet.getIfAvailable();
+        if (fleet != null && own != null) {
+            throw new IllegalStateException("servercore.dummyclient.resume applies to the demo's chat and move "
+                    + "sessions, not to a DummySessionFactory of the application's");
+        }
         return new DummyClient(dummyClientConnectors, properties, loadReport, meters,
-                new RoomScenario(properties, roomTraffic), own);
+                new RoomScenario(properties, roomTraffic), own, fleet);
     }
 }

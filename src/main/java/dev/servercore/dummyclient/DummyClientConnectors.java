@@ -27,7 +27,17 @@ final class DummyClientConnectors implements SmartLifecycle {
     }
 
     CompletableFuture<Session> connect() {
-        return connectors.get(Math.floorMod(turn.getAndIncrement() / run, connectors.size())).connect();
+        return connectTo(nextConnector());
+    }
+
+    /** The connector the next connect goes to (in turn, in runs of {@code run}). */
+    int nextConnector() {
+        return Math.floorMod(turn.getAndIncrement() / run, connectors.size());
+    }
+
+    /** A connect through that connector (a resumed session reconnects where it was). */
+    CompletableFuture<Session> connectTo(int connector) {
+        return connectors.get(connector).connect();
     }
 
     /** Keeps {@code count} sessions connected, spread over the ports. */

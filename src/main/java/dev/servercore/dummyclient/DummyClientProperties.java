@@ -84,6 +84,11 @@ public final class DummyClientProperties {
     /** Logging in to a gateway that requires it (servercore.login.required). */
     @jakarta.validation.Valid
     private final Login login;
+    /** chat and move: the sessions are resumable (PROTOCOL.md, Resume) and resume when their connection drops. */
+    private final boolean resume;
+    /** Connections reset on purpose, to see them resume. */
+    @jakarta.validation.Valid
+    private final Chaos chaos;
 
     public DummyClientProperties(@DefaultValue("echo") Scenario scenario,
             @DefaultValue("10") int rooms,
@@ -101,8 +106,12 @@ public final class DummyClientProperties {
             @DefaultValue("128") int connectConcurrency,
             @DefaultValue("30s") Duration timeout,
             @DefaultValue("true") boolean exitWhenDone,
-            @DefaultValue Login login) {
+            @DefaultValue Login login,
+            @DefaultValue("false") boolean resume,
+            @DefaultValue Chaos chaos) {
         this.login = login;
+        this.resume = resume;
+        this.chaos = chaos;
         this.exitWhenDone = exitWhenDone;
         this.scenario = scenario;
         this.rooms = rooms;
@@ -197,6 +206,41 @@ public final class DummyClientProperties {
 
     public Login getLogin() {
         return login;
+    }
+
+    public boolean isResume() {
+        return resume;
+    }
+
+    public Chaos getChaos() {
+        return chaos;
+    }
+
+    /** Connections the dummy client resets itself (with a TCP RST), so that its resumable sessions resume. */
+    public static final class Chaos {
+
+        /** Connections reset per second, across all the sessions (random ones); 0: none. */
+        @DecimalMin("0")
+        @DecimalMax("10000")
+        private final double dropRate;
+
+        public Chaos(@DefaultValue("0") double dropRate) {
+            this.dropRate = dropRate;
+        }
+
+        public double getDropRate() {
+            return dropRate;
+        }
+    }
+
+    @AssertTrue(message = "servercore.dummyclient.resume applies to the chat and move scenarios")
+    public boolean isResumeValid() {
+        return !resume || scenario != Scenario.ECHO;
+    }
+
+    @AssertTrue(message = "servercore.dummyclient.chaos.drop-rate above 0 needs servercore.dummyclient.resume=true")
+    public boolean isChaosValid() {
+        return chaos == null || chaos.getDropRate() == 0 || resume;
     }
 
     /**

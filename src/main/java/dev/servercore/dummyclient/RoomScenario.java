@@ -33,15 +33,15 @@ final class RoomScenario {
      * changes) that has joined its room moves (or chats) at its rate, until the thread is interrupted;
      * the figures of each report interval are logged.
      */
-    void runContinuously(Supplier<List<RoomDummySession>> sessions) throws InterruptedException {
+    void runContinuously(Supplier<List<RoomPlayer>> sessions, ResumeFleet fleet) throws InterruptedException {
         boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
         long periodMicros = periodMicros(move);
         ScheduledExecutorService driver = driver(move);
         traffic.measuring(true);
         try {
             driver.scheduleAtFixedRate(() -> {
-                for (RoomDummySession session : sessions.get()) {
-                    if (session.isJoined() && session.isConnected()) {
+                for (RoomPlayer session : sessions.get()) {
+                    if (session.isJoined()) {
                         if (move) {
                             session.move();
                         } else if (properties.isSender(session.index())) {
@@ -59,7 +59,8 @@ final class RoomScenario {
                 log.info(String.format(Locale.ROOT, "Dummy client (%s): joined=%d sent_per_s=%.1f received_per_s=%.1f "
                         + "%s out_of_place=%d", move ? "move" : "chat", traffic.joinedCount(),
                         (traffic.sent.sum() - sent) / seconds, (traffic.received.sum() - received) / seconds,
-                        traffic.latencyFigures(move ? "move_to_seen" : "delivery"), traffic.outOfPlace.sum()));
+                        traffic.latencyFigures(move ? "move_to_seen" : "delivery"), traffic.outOfPlace.sum())
+                        + (fleet == null ? "" : " " + fleet.describe()));
             }
         } finally {
             driver.shutdownNow();
@@ -80,15 +81,19 @@ final class RoomScenario {
         });
     }
 
-    /** Runs it on the connected sessions; returns whether it passed, after logging the summary. */
-    boolean run(List<RoomDummySession> sessions, Supplier<String> wireFigures) throws InterruptedException {
+    /**
+     * Runs it on the connected players; returns whether it passed, after logging the summary. With a fleet (the
+     * players are resumable), its chaos resets connections while the players move or chat.
+     */
+    boolean run(List<RoomPlayer> sessions, Supplier<String> wireFigures, ResumeFleet fleet) throws InterruptedException {
         boolean move = properties.getScenario() == DummyClientProperties.Scenario.MOVE;
-        boolean joined = DummyClient.await(() -> sessions.stream().allMatch(RoomDummySession::isJoined),
+        boolean joined = DummyClient.await(() -> sessions.stream().allMatch(RoomPlayer::isJoined),
                 properties.getTimeout());
         if (!joined) {
             log.error("Only " + traffic.joinedCount() + " of " + properties.getSessions() + " sessions joined a room");
         } else {
             traffic.freezeMembers();
+            traffic.checkSequences(); // nobody has moved or chatted yet: every number from the first is due
         }
         long periodMicros = periodMicros(move);
         ScheduledExecutorService driver = driver(move);
@@ -112,6 +117,9 @@ final class RoomScenario {
                         }
                     }
                 }, 0, periodMicros / slices, TimeUnit.MICROSECONDS);
+                if (fleet != null) {
+                    fleet.startChaos();
+                }
                 DummyClient.sleep(properties.getWarmup());
                 traffic.measuring(true);
                 sentBefore = traffic.sent.sum();
@@ -123,35 +131,51 @@ final class RoomScenario {
         } finally {
             driver.shutdownNow();
             driver.awaitTermination(5, TimeUnit.SECONDS);
+            if (fleet != null) {
+                fleet.stopChaos();
+            }
+        }
+        if (fleet != null && !fleet.awaitSettled(properties.getTimeout())) {
+            log.error("Resumes still under way after " + properties.getTimeout());
         }
         long sent = traffic.sent.sum() - sentBefore;
         long received = traffic.received.sum() - receivedBefore;
         boolean delivered;
         String outcome;
+        long lost;
         if (move) {
-            delivered = DummyClient.await(() -> sessions.stream().allMatch(RoomDummySession::sawItsLastMove),
-                    properties.getTimeout());
+            delivered = DummyClient.await(() -> sessions.stream().allMatch(RoomPlayer::sawItsLastMove),
+                    properties.getTimeout())
+                    && DummyClient.await(() -> traffic.lastMovesMissed() == 0, properties.getTimeout(), 50);
             long unseen = sessions.stream().filter(s -> !s.sawItsLastMove()).count();
+            lost = traffic.lastMovesMissed();
             outcome = String.format(Locale.ROOT, "moves_sent=%d moves_per_s=%.1f entries_received=%d entries_per_s=%.1f %s "
                     + "sessions_with_unseen_moves=%d", sent, sent / Math.max(seconds, 1e-9), received,
                     received / Math.max(seconds, 1e-9), traffic.latencyFigures("move_to_seen"), unseen)
                     + " " + traffic.nodeFigures();
         } else {
-            delivered = DummyClient.await(() -> traffic.received.sum() >= traffic.expectedChatDeliveries(),
-                    properties.getTimeout());
+            // resumable players may be lost, and what they had sent with them: the sequence numbers say what is due
+            delivered = fleet == null
+                    ? DummyClient.await(() -> traffic.received.sum() >= traffic.expectedChatDeliveries(),
+                            properties.getTimeout())
+                    : DummyClient.await(() -> traffic.chatsMissed() == 0, properties.getTimeout(), 50);
+            lost = traffic.chatsMissed();
+            traffic.chatsMissedDetails(20).forEach(log::warn);
             long expected = traffic.expectedChatDeliveries();
             long total = traffic.received.sum();
             outcome = String.format(Locale.ROOT, "chats_sent=%d deliveries=%d deliveries_per_s=%.1f expected_total=%d "
                     + "received_total=%d losses=%d %s", sent, received, received / Math.max(seconds, 1e-9), expected,
                     total, Math.max(0, expected - total), traffic.latencyFigures("delivery")) + " " + traffic.nodeFigures();
-            delivered = delivered && total == expected;
+            // a lost player takes its deliveries with it; otherwise every one is due, resumed or not
+            delivered = delivered && (total == expected || (fleet != null && fleet.failedCount() > 0));
         }
-        boolean ok = joined && delivered && traffic.isClean();
+        boolean ok = joined && delivered && lost == 0 && traffic.isClean() && (fleet == null || fleet.failedCount() == 0);
+        String resumes = fleet == null ? "" : " " + fleet.describe();
         log.info(String.format(Locale.ROOT, "Dummy client summary: mode=%s sessions=%d rooms=%d joined=%d %s "
-                        + "out_of_place=%d errors=%d disconnects=%d %s result=%s",
+                        + "lost=%d duplicated=%d out_of_order=%d%s out_of_place=%d errors=%d disconnects=%d %s result=%s",
                 move ? "move" : "chat", properties.getSessions(), properties.getRooms(), traffic.joinedCount(), outcome,
-                traffic.outOfPlace.sum(), traffic.errors.sum(), traffic.unexpectedDisconnects.sum(), wireFigures.get(),
-                ok ? "OK" : "FAILED"));
+                lost, traffic.duplicated.sum(), traffic.outOfOrder.sum(), resumes, traffic.outOfPlace.sum(),
+                traffic.errors.sum(), traffic.unexpectedDisconnects.sum(), wireFigures.get(), ok ? "OK" : "FAILED"));
         return ok;
     }
 }

@@ -1,6 +1,9 @@
 package dev.servercore.dummyclient;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -30,12 +33,16 @@ final class RoomTraffic {
     final LongAdder outOfPlace = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder unexpectedDisconnects = new LongAdder();
+    final LongAdder duplicated = new LongAdder();
+    final LongAdder outOfOrder = new LongAdder();
     private final PercentileRecorder latencies = new PercentileRecorder();
     /** Delivery to another member, by whether both sessions are on one gateway node (their id's slot). */
     private final PercentileRecorder sameNode = new PercentileRecorder();
     private final PercentileRecorder crossNode = new PercentileRecorder();
-    private final Map<Integer, RoomDummySession> byIndex = new ConcurrentHashMap<>();
+    private final Map<Integer, RoomPlayer> byIndex = new ConcurrentHashMap<>();
     private volatile boolean measuring;
+    /** Sequence numbers are checked once every player has joined, before anyone moves or chats (not continuous). */
+    private volatile boolean checkingSequences;
     private volatile Map<String, int[]> frozenMembers;
     private final Timer seen;
 
@@ -47,15 +54,19 @@ final class RoomTraffic {
                 .description("Move entries or chats the dummy client's sessions received").register(meters);
         FunctionCounter.builder("servercore.dummyclient.room.out_of_place", outOfPlace, LongAdder::sum)
                 .description("Entries or chats from outside the receiver's room").register(meters);
+        FunctionCounter.builder("servercore.dummyclient.room.duplicated", duplicated, LongAdder::sum)
+                .description("Chats or move entries received twice").register(meters);
+        FunctionCounter.builder("servercore.dummyclient.room.out_of_order", outOfOrder, LongAdder::sum)
+                .description("Chats or move entries received after a later one of the same sender").register(meters);
         seen = Timer.builder("servercore.dummyclient.seen")
                 .description("From a move (or chat) sent to its mover seeing it (every member getting it)")
                 .publishPercentileHistogram().register(meters);
     }
 
     /** The next session's number, and with it its room. */
-    int nextIndex(RoomDummySession session) {
+    int nextIndex(RoomPlayer player) {
         int index = sessions.getAndIncrement();
-        byIndex.put(index, session);
+        byIndex.put(index, player);
         return index;
     }
 
@@ -66,7 +77,7 @@ final class RoomTraffic {
 
     /** When the session of that index sent its move {@code seq} (System.nanoTime), or 0 if unknown. */
     long moveSentAt(int index, int seq) {
-        RoomDummySession mover = byIndex.get(index);
+        RoomPlayer mover = byIndex.get(index);
         return mover == null ? 0 : mover.sentAt(seq);
     }
 
@@ -83,6 +94,94 @@ final class RoomTraffic {
 
     String roomOf(int index) {
         return "room-" + (index % rooms);
+    }
+
+    /** Whether the players of these two indices are in one room. */
+    boolean sameRoom(int index, int other) {
+        return other >= 0 && index % rooms == other % rooms;
+    }
+
+    /** A player's place among the players of its room: what receivers track its sequence numbers by. */
+    int slotOf(int index) {
+        return index / rooms;
+    }
+
+    void checkSequences() {
+        checkingSequences = true;
+    }
+
+    boolean isCheckingSequences() {
+        return checkingSequences;
+    }
+
+    void count(ChatSequences.Outcome outcome) {
+        switch (outcome) {
+            case DUPLICATE -> duplicated.increment();
+            case OUT_OF_ORDER -> outOfOrder.increment();
+            case IN_ORDER -> {
+            }
+        }
+    }
+
+    void count(MoveSequences.Outcome outcome) {
+        switch (outcome) {
+            case DUPLICATE -> duplicated.increment();
+            case OUT_OF_ORDER -> outOfOrder.increment();
+            case NEWER -> {
+            }
+        }
+    }
+
+    /** Chats not (yet) received: of every sender, by every other player of its room still playing, itself included. */
+    long chatsMissed() {
+        long missed = 0;
+        for (List<RoomPlayer> room : playersByRoom()) {
+            for (RoomPlayer receiver : room) {
+                if (!receiver.isLost()) {
+                    for (RoomPlayer sender : room) {
+                        missed += sender.chatsMissedBy(receiver);
+                    }
+                }
+            }
+        }
+        return missed;
+    }
+
+    /** Which chats were missed, by whom, for the log: at most {@code limit} lines of receiver, sender and numbers. */
+    List<String> chatsMissedDetails(int limit) {
+        List<String> lines = new ArrayList<>();
+        for (List<RoomPlayer> room : playersByRoom()) {
+            for (RoomPlayer receiver : room) {
+                for (RoomPlayer sender : room) {
+                    if (lines.size() < limit && !receiver.isLost() && sender.chatsMissedBy(receiver) > 0) {
+                        lines.add("player " + receiver.index() + " missed chats of player " + sender.index() + ": "
+                                + sender.describeChatsMissedBy(receiver));
+                    }
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** Pairs of a mover and a player of its room still playing that has not (yet) seen the mover's last move. */
+    long lastMovesMissed() {
+        long missed = 0;
+        for (List<RoomPlayer> room : playersByRoom()) {
+            for (RoomPlayer receiver : room) {
+                if (!receiver.isLost()) {
+                    for (RoomPlayer mover : room) {
+                        missed += mover.lastMoveSeenBy(receiver) ? 0 : 1;
+                    }
+                }
+            }
+        }
+        return missed;
+    }
+
+    private Collection<List<RoomPlayer>> playersByRoom() {
+        Map<Integer, List<RoomPlayer>> byRoom = new java.util.HashMap<>();
+        byIndex.forEach((index, player) -> byRoom.computeIfAbsent(index % rooms, r -> new ArrayList<>()).add(player));
+        return byRoom.values();
     }
 
     void joined(String room, long sessionId) {
@@ -150,7 +249,8 @@ final class RoomTraffic {
     }
 
     boolean isClean() {
-        return outOfPlace.sum() == 0 && errors.sum() == 0 && unexpectedDisconnects.sum() == 0;
+        return outOfPlace.sum() == 0 && errors.sum() == 0 && unexpectedDisconnects.sum() == 0
+                && duplicated.sum() == 0 && outOfOrder.sum() == 0;
     }
 
     /** Delivery to other members, sessions on the same node and on another node apart (cluster runs). */

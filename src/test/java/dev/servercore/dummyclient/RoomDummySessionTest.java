@@ -27,11 +27,11 @@ class RoomDummySessionTest {
         RoomTraffic traffic = new RoomTraffic(1, new SimpleMeterRegistry());
         RoomDummySession session = new RoomDummySession(traffic, null);
         traffic.joined(session.room(), 7);
-        for (String text : new String[] {"hello", "", "12x", "99999999999999999999999", "-"}) {
+        for (String text : new String[] {"hello", "", "12x", "0:99999999999999999999999:1", "0:1:-"}) {
             session.onRecvPacket(ChatMessage.ID, body(new ChatMessage(7, text)));
         }
         assertThat(traffic.outOfPlace.sum()).isEqualTo(5);
-        session.onRecvPacket(ChatMessage.ID, body(new ChatMessage(7, Long.toString(System.nanoTime()))));
+        session.onRecvPacket(ChatMessage.ID, body(new ChatMessage(7, "0:0:" + System.nanoTime())));
         assertThat(traffic.outOfPlace.sum()).as("a chat of the run's own").isEqualTo(5);
         assertThat(traffic.received.sum()).isEqualTo(6);
     }
