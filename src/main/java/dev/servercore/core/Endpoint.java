@@ -106,6 +106,14 @@ public abstract sealed class Endpoint implements SmartLifecycle permits Listener
         if (shortest > 0) {
             every(shortest / 4, () -> loops.forEach(loop -> loop.execute(loop::checkTimeouts)));
         }
+        if (context.isServer() && settings.resume().windowNanos() > 0) {
+            // S_Ack at least once a second: a look four times a second, for loops that have resumable sessions only
+            every(SessionLayer.ACK_INTERVAL_NANOS / 4, () -> loops.forEach(loop -> {
+                if (loop.hasAcking()) {
+                    loop.execute(loop::checkAcks);
+                }
+            }));
+        }
         if (settings.blockedWarningNanos() > 0) {
             every(settings.blockedWarningNanos() / 2, () -> loops.forEach(
                     loop -> loop.checkBlocked(settings.blockedWarningNanos())));

@@ -61,6 +61,9 @@ final class EventLoop implements Executor {
     private final ArrayList<SessionConnection> toFlush = new ArrayList<>();
     /** Touched by the loop, and by a stop's last sweep after it: concurrent, and off the per-packet path. */
     private final Set<SessionConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Connections of resumable sessions, which send S_Ack on a timer: loop thread only (its size for the timer). */
+    private final Set<SessionConnection> acking = new HashSet<>();
+    private volatile int ackingCount;
     /** Connections still opening (a PROXY header, a TLS handshake): loop thread only. */
     private final Set<OpeningConnection> opening = new HashSet<>();
     private volatile Thread thread;
@@ -314,6 +317,32 @@ final class EventLoop implements Executor {
 
     void deregistered(SessionConnection connection) {
         connections.remove(connection);
+        notAcking(connection);
+    }
+
+    /** A resumable session's connection: looked at for its S_Ack four times a second (loop only). */
+    void acking(SessionConnection connection) {
+        if (acking.add(connection)) {
+            ackingCount = acking.size();
+        }
+    }
+
+    void notAcking(SessionConnection connection) {
+        if (acking.remove(connection)) {
+            ackingCount = acking.size();
+        }
+    }
+
+    /** For the timer: whether a look for acks is worth a task (a loop with no resumable session is not woken). */
+    boolean hasAcking() {
+        return ackingCount > 0;
+    }
+
+    void checkAcks() {
+        long at = System.nanoTime();
+        for (SessionConnection connection : acking.toArray(new SessionConnection[0])) {
+            connection.checkAck(at);
+        }
     }
 
     void opening(OpeningConnection connection) {

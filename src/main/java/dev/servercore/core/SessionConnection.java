@@ -407,6 +407,7 @@ final class SessionConnection extends TcpNioConnection {
         session.resumption = new Resumption(token, loop.now);
         resumable = true;
         sessions.add(session, token);
+        loop.acking(this);
     }
 
     /**
@@ -589,6 +590,7 @@ final class SessionConnection extends TcpNioConnection {
             return;
         }
         loop.registered(this);
+        loop.acking(this);
         resumed.bind(this); // sends from now on come here
         List<byte[]> replay = resumption.replayAfter(count);
         outbound().add(SessionLayer.resumed(resumed.id(), resumption.received()));
@@ -1228,6 +1230,7 @@ final class SessionConnection extends TcpNioConnection {
     private void detached() {
         Resumption resumption = session.resumption;
         resumption.detachedAt = loop.now | 1;
+        loop.notAcking(this);
         lastFrameQueued = false;
         readHolds = 0;
         loginDeadline = 0;
@@ -1270,6 +1273,15 @@ final class SessionConnection extends TcpNioConnection {
         session.runEndHooks();
     }
 
+    /** The look a resumable session's connection gets four times a second, on the loop: an S_Ack once a second. */
+    void checkAck(long now) {
+        Resumption resumption = session.resumption;
+        if (state == OPEN && resumption != null
+                && resumption.ackDue(now, SessionLayer.ACK_EVERY, SessionLayer.ACK_INTERVAL_NANOS)) {
+            sendControl(SessionLayer.ack(SessionLayer.S_ACK, resumption.received()));
+        }
+    }
+
     /** The periodic look at this connection's deadlines, on the loop. */
     void checkTimeouts(long now) {
         if (state == DETACHED) {
@@ -1289,10 +1301,6 @@ final class SessionConnection extends TcpNioConnection {
         }
         if (state != OPEN) {
             return;
-        }
-        Resumption resumption = session.resumption;
-        if (resumption != null && resumption.ackDue(now, SessionLayer.ACK_EVERY, SessionLayer.ACK_INTERVAL_NANOS)) {
-            sendControl(SessionLayer.ack(SessionLayer.S_ACK, resumption.received()));
         }
         if (loginDeadline != 0 && now - loginDeadline > 0) {
             kick(KickReason.UNAUTHENTICATED, "no login within "

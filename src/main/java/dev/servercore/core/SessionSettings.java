@@ -23,8 +23,8 @@ public record SessionSettings(int maxFrameSize, long sendQueueLimit, int writeBa
     /** The shortest deadline in force, or 0 if none is: how often connections need looking at. */
     long shortestTimeoutNanos() {
         long shortest = 0;
-        long acks = resume.windowNanos() > 0 ? SessionLayer.ACK_INTERVAL_NANOS : 0; // S_Ack once a second
-        for (long timeout : new long[] {writeTimeoutNanos, idleTimeoutNanos, frameTimeoutNanos, acks}) {
+        // a detached session's window (S_Ack has a timer of its own, for resumable sessions only)
+        for (long timeout : new long[] {writeTimeoutNanos, idleTimeoutNanos, frameTimeoutNanos, resume.windowNanos()}) {
             if (timeout > 0 && (shortest == 0 || timeout < shortest)) {
                 shortest = timeout;
             }

@@ -239,6 +239,43 @@ class ResumeTest {
         }
     }
 
+    /** PROTOCOL.md: S_Ack at least once a second while numbered frames arrive, and after every 256 of them. */
+    @Test
+    void theServerAcknowledgesWithinASecondAndAfterEvery256Frames() throws Exception {
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("resume-s-ack", made, Map.of());
+        try (ResumingClient client = ResumingClient.open(listener.port())) {
+            FrameClient raw = client.connection();
+            for (int i = 1; i <= 3; i++) {
+                client.send(ECHO, number(i));
+            }
+            long start = System.nanoTime();
+            long acked = -1;
+            while (acked != 3) {
+                FrameClient.Frame frame = raw.readFrame(); // read raw: the S_Ack is the test's to see
+                if (frame.packetId() == SessionLayer.S_ACK) {
+                    acked = ByteBuffer.wrap(frame.body()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+                }
+            }
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1_600);
+            byte[] many = new byte[256 * 8];
+            for (int i = 0; i < 256; i++) {
+                System.arraycopy(Frames.encode(ECHO, number(100 + i)), 0, many, i * 8, 8);
+            }
+            raw.write(many); // 256 more in one write: acknowledged at once, not after a second
+            start = System.nanoTime();
+            while (acked != 259) {
+                FrameClient.Frame frame = raw.readFrame();
+                if (frame.packetId() == SessionLayer.S_ACK) {
+                    acked = ByteBuffer.wrap(frame.body()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+                }
+            }
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(500);
+        } finally {
+            listener.stop();
+        }
+    }
+
     @Test
     void aForgedTokenOrACountOutsideWhatTheServerHoldsFailsAndTheConnectionGoesOnAsANewSession() throws Exception {
         Queue<Player> made = new ConcurrentLinkedQueue<>();

@@ -449,8 +449,7 @@ class SessionContractTest {
         assertThatThrownBy(() -> properties.getSession().toSettings(Duration.ZERO, 1))
                 .hasMessageContaining("frame-timeout");
         assertThat(properties.getSession().isDurationsValid()).isFalse();
-        ServerCoreProperties off = ServerCoreProperties.of(Map.<String, Object>of("session.frame-timeout", "0s",
-                "session.resume.window", "0s")); // resume on would look every second, for S_Ack
+        ServerCoreProperties off = ServerCoreProperties.of(Map.<String, Object>of("session.frame-timeout", "0s"));
         assertThat(off.getSession().toSettings(Duration.ZERO, 1).shortestTimeoutNanos())
                 .isEqualTo(Duration.ofSeconds(10).toNanos()); // the write timeout's default
         ServerCoreProperties negativeIdle = ServerCoreProperties.of(Map.<String, Object>of(
