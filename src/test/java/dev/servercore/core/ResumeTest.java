@@ -334,6 +334,28 @@ class ResumeTest {
         }
     }
 
+    /** HELP.md, "Threads": while detached, kick() ends the session at once (onDisconnected with its reason). */
+    @Test
+    void aKickWhileDetachedEndsTheSessionAtOnceAndItsTokenWithIt() throws Exception {
+        Queue<Player> made = new ConcurrentLinkedQueue<>();
+        Listener listener = listener("resume-kick-detached", made, Map.of());
+        try (FaultProxy proxy = FaultProxy.start(listener.port());
+                ResumingClient client = ResumingClient.open(proxy.port())) {
+            Player player = made.peek();
+            proxy.awaitConnections(1, WAIT).get(0).reset();
+            Await.until("detached", WAIT, player::isDetached);
+            player.kick("gone for good");
+            Await.until("ended", WAIT, () -> player.closeReason() != null);
+            assertThat(player.closeReason()).isEqualTo(CloseReason.KICKED);
+            assertThat(player.events).containsExactly("connected", "detached", "disconnected kicked");
+            assertThat(player.send(Frames.encode(PUSH, number(1)))).isFalse();
+            assertThat(client.resume(listener.port()).failure()).isEqualTo(KickReason.RESUME_UNKNOWN);
+            assertThat(Meters.gauge(meters, "servercore.sessions.detached", "endpoint", "resume-kick-detached")).isZero();
+        } finally {
+            listener.stop();
+        }
+    }
+
     @Test
     void aClientThatNeverAcknowledgesIsASlowConsumer() throws Exception {
         Queue<Player> made = new ConcurrentLinkedQueue<>();
