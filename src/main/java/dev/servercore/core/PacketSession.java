@@ -1,7 +1,6 @@
 package dev.servercore.core;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 
 /**
  * A session that speaks the framing of PROTOCOL.md: reads of any size are reassembled into packets,
@@ -95,12 +94,13 @@ public abstract class PacketSession extends Session {
     }
 
     /** What a connection read for its fresh session and did not deliver, when a resume hands the connection on. */
-    record Input(FrameDecoder decoder, long partialFrameSince, List<Object[]> waiting) {
+    record Input(FrameDecoder decoder, long partialFrameSince) {
     }
 
     /** The fresh session of a connection that resumes another: it gives up what it read. Loop only. */
     final Input takeInput() {
-        Input input = new Input(decoder, partialFrameSince, layer == null ? null : layer.takeWaiting());
+        // frames that waited for the resume belong to this session: they go with it (see SessionConnection.adopt)
+        Input input = new Input(decoder, partialFrameSince);
         decoder = null;
         handler = null;
         return input;

@@ -160,11 +160,6 @@ final class Resumption {
         return new Entry(Arrays.copyOfRange(array, at, array.length), entry.first() + skip, entry.frames() - skip);
     }
 
-    /** Frames of a detached session that would be replayed: for the figures. */
-    long replayable(long count) {
-        return sent - count;
-    }
-
     /** A client frame reached the session. */
     void receivedOne() {
         received++;

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.servercore.core.ResumeTest.Player;
 import dev.servercore.testsupport.Await;
 import dev.servercore.testsupport.Endpoints;
 import dev.servercore.testsupport.FrameClient;
@@ -43,64 +44,16 @@ class ResumeReviewTest {
     @Autowired
     MeterRegistry meters;
 
-    /** Welcomes, echoes every game frame; records its callbacks, what reached it and on which thread. */
-    static class Player extends PacketSession {
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final List<Integer> bodies = new CopyOnWriteArrayList<>();
-        /** onRecvPacket while the session was detached. */
-        final List<Integer> whileDetached = new CopyOnWriteArrayList<>();
-
-        @Override
-        protected void onConnected(InetSocketAddress endpoint) {
-            events.add("connected");
-            send(Frames.encode(1, "welcome".getBytes(StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        protected void onLogin() {
-            events.add("login");
-        }
-
-        @Override
-        protected void onRecvPacket(int packetId, ByteBuffer body) {
-            int n = body.duplicate().getInt(body.position());
-            if (isDetached()) {
-                whileDetached.add(n);
-            }
-            bodies.add(n);
-            send(Frames.encode(ECHO, body));
-        }
-
-        @Override
-        protected void onDetached() {
-            events.add("detached");
-        }
-
-        @Override
-        protected void onResumed() {
-            events.add("resumed");
-        }
-
-        @Override
-        protected void onDisconnected(InetSocketAddress endpoint) {
-            events.add("disconnected " + closeReason().tag());
-        }
-    }
-
     private Listener listener(String name, Queue<Player> made, Map<String, Object> settings) {
-        return Endpoints.listener(context, name, ServerCoreProperties.of(settings), () -> {
-            Player player = new Player();
-            made.add(player);
-            return player;
-        });
+        return ResumeTest.listener(context, name, made, settings);
     }
 
     static byte[] number(int n) {
-        return ByteBuffer.allocate(4).putInt(n).array();
+        return ResumeTest.number(n);
     }
 
     static int numberIn(FrameClient.Frame frame) {
-        return ByteBuffer.wrap(frame.body()).getInt();
+        return ResumeTest.numberIn(frame);
     }
 
     static void reset(FrameClient client) throws IOException {

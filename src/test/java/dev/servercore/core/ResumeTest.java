@@ -46,6 +46,8 @@ class ResumeTest {
     static class Player extends PacketSession {
         final List<String> events = new CopyOnWriteArrayList<>();
         final List<Integer> bodies = new CopyOnWriteArrayList<>();
+        /** What reached onRecvPacket while the session was detached (nothing may). */
+        final List<Integer> whileDetached = new CopyOnWriteArrayList<>();
 
         @Override
         protected void onConnected(InetSocketAddress endpoint) {
@@ -54,12 +56,21 @@ class ResumeTest {
         }
 
         @Override
+        protected void onLogin() {
+            events.add("login");
+        }
+
+        @Override
         protected void onRecvPacket(int packetId, ByteBuffer body) {
             if (packetId == KICK_ME) {
                 kick("asked for");
                 return;
             }
-            bodies.add(body.duplicate().getInt(0));
+            int n = body.duplicate().getInt(body.position());
+            if (isDetached()) {
+                whileDetached.add(n);
+            }
+            bodies.add(n);
             send(Frames.encode(ECHO, body));
         }
 
@@ -79,12 +90,16 @@ class ResumeTest {
         }
     }
 
-    private Listener listener(String name, Queue<Player> made, Map<String, Object> settings) {
+    static Listener listener(ApplicationContext context, String name, Queue<Player> made, Map<String, Object> settings) {
         return Endpoints.listener(context, name, ServerCoreProperties.of(settings), () -> {
             Player player = new Player();
             made.add(player);
             return player;
         });
+    }
+
+    private Listener listener(String name, Queue<Player> made, Map<String, Object> settings) {
+        return listener(context, name, made, settings);
     }
 
     static byte[] number(int n) {
