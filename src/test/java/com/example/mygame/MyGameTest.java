@@ -3,9 +3,13 @@ package com.example.mygame;
 import java.time.Duration;
 
 import dev.servercore.core.KickReason;
+import dev.servercore.game.Rooms;
+import dev.servercore.testsupport.Await;
 import dev.servercore.test.GameClient;
 import dev.servercore.test.LocalGamePort;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +26,15 @@ class MyGameTest {
 
     private static String nextShout(GameClient client) {
         return client.await(Shout.TYPE, WAIT).text();
+    }
+
+    @Autowired
+    Rooms rooms;
+
+    /** Each test starts with nobody in town: the players of the one before leave as their connections end. */
+    @BeforeEach
+    void townIsEmpty() throws Exception {
+        Await.until("town empty", WAIT, () -> rooms.room("town") == null || rooms.room("town").size() == 0);
     }
 
     @Test
